@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# ansible-lint with the production profile, offline.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+export ANSIBLE_COLLECTIONS_PATH="$top/build/collections"
+exec ansible-lint --offline --profile production "$@"
