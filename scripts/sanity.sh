@@ -4,7 +4,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 venv="$top/build/venv"
-dest="$top/build/sanity/ansible_collections/kata/node"
+# KATA_SANITY_DIR lets parallel runs use separate copies.
+dest="${KATA_SANITY_DIR:-$top/build/sanity}/ansible_collections/kata/node"
 
 rm -rf "$dest"
 mkdir -p "$dest"
