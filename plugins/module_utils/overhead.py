@@ -270,13 +270,14 @@ def recommend_pod_overhead(settings, hypervisor, runtime, block_mib=128):
     if not static:
         slack_mib = block
         reasons.append(
-            "Dynamic mode rounds hot-added memory up to the guest memory block, so one block of %d MiB "
-            "is budgeted for that rounding." % block
+            "Dynamic mode rounds hot-added memory up to the guest memory block, so the VM can hold up to one "
+            "block (%d MiB) more than the limits, which counts as guest-side extra." % block
         )
     elif runtime == 'rs':
         slack_mib = 1
         reasons.append(
-            "runtime-rs rounds the workload memory up to an even MiB, so 1 MiB is budgeted for that rounding."
+            "runtime-rs rounds the workload memory up to an even MiB, so the VM can hold 1 MiB more than the "
+            "limits, which counts as guest-side extra."
         )
 
     guest_milli = _milli(guest_vcpus)
@@ -311,5 +312,7 @@ def recommend_pod_overhead(settings, hypervisor, runtime, block_mib=128):
         )
     memory_mib = max(memory_mib, floor_mib)
     cpu_milli = max(cpu_milli, floor_milli)
-    reasons.append("Recommended podFixed: cpu %dm, memory %dMi." % (cpu_milli, memory_mib))
+    result = OverheadRecommendation(cpu_milli=cpu_milli, memory_mib=memory_mib, reasons=())
+    fixed = result.pod_fixed
+    reasons.append("Recommended podFixed: cpu %s, memory %s." % (fixed['cpu'], fixed['memory']))
     return OverheadRecommendation(cpu_milli=cpu_milli, memory_mib=memory_mib, reasons=tuple(reasons))

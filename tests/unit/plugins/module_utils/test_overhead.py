@@ -166,6 +166,7 @@ def test_reasoning_names_the_cgroup_choice():
     for reason in inside + outside + rs:
         assert isinstance(reason, str) and reason.endswith('.') and '\n' not in reason
     assert inside[-1] == 'Recommended podFixed: cpu 1250m, memory 2496Mi.'
+    assert outside[-1] == 'Recommended podFixed: cpu 1, memory 320Mi.'
 
 
 _settings = st.fixed_dictionaries({}, optional={
