@@ -237,6 +237,9 @@ class KataConfig:  # pylint: disable=too-many-instance-attributes
             if raw is None:
                 continue
             name = 'config.' + key
+            if runtime == 'go' and key in ('overhead_vcpus', 'overhead_memory'):
+                raise KataNodeError("%s is a runtime-rs setting that the Go runtime does not read; remove it or "
+                                    "use runtime='rs'." % name)
             if key in ('default_vcpus',):
                 values[key] = to_fraction(raw, name)
             elif key == 'overhead_vcpus':
