@@ -21,10 +21,13 @@ Pure functions, standard library only.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import Decimal
+from fractions import Fraction
 
+from ansible_collections.kata.node.plugins.module_utils import sizing
 from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError
 from ansible_collections.kata.node.plugins.module_utils.quantity import format_quantity
 
@@ -41,35 +44,11 @@ UPSTREAM_POD_FIXED = {
     'dragonball': (130, 250),
 }
 
-# Settings keys the Kata sizing understands (the same names as the config of
-# the kata.node.sandbox_size filter).  Only some change the overhead; the
-# others are accepted so one settings dict serves both filters.
-SETTINGS_KEYS = (
-    'default_vcpus',
-    'default_maxvcpus',
-    'default_memory',
-    'default_maxmemory',
-    'memory_slots',
-    'memory_offset',
-    'enable_virtio_mem',
-    'overhead_vcpus',
-    'overhead_memory',
-    'sandbox_cgroup_only',
-    'static_sandbox_resource_mgmt',
-    'enable_vcpus_pinning',
-    'enable_annotations',
-    'default_bridges',
-)
-RS_ONLY_KEYS = ('overhead_vcpus', 'overhead_memory')
+GO_MIN_MEMORY_MIB = sizing.GO_MIN_MEMORY_MIB
+GO_DEFAULT_MEMORY_MIB = sizing.GO_DEFAULT_MEMORY_MIB
+RS_ZERO_MEMORY_MIB = sizing.RS_DEFAULT_MEMORY_MIB
 
-GO_MIN_MEMORY_MIB = 256
-RS_ZERO_MEMORY_MIB = 128
-MAX_VCPUS = 512
-MAX_MEMORY_MIB = 64 * 1024 * 1024
-
-_TRUE = ('true', 'yes', 'on', '1')
-_FALSE = ('false', 'no', 'off', '0')
-_MILLI = Decimal(1000)
+_MILLI = 1000
 
 
 @dataclass(frozen=True)
@@ -85,7 +64,7 @@ class OverheadRecommendation:
         """The RuntimeClass ``overhead.podFixed`` dict (canonical quantities)."""
         return {
             'cpu': format_quantity(Decimal(self.cpu_milli) / _MILLI, unit_kind='decimal'),
-            'memory': format_quantity(Decimal(self.memory_mib) * 1024 * 1024, unit_kind='binary'),
+            'memory': format_quantity(self.memory_mib * sizing.MIB, unit_kind='binary'),
         }
 
 
@@ -104,126 +83,57 @@ def _choice(value, field, choices):
     return value.strip().lower()
 
 
-def _bool(value, field):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-    raise KataNodeError("%s must be a boolean (true or false), not %r." % (field, value))
-
-
-def _number(value, field):
-    if isinstance(value, bool):
-        raise KataNodeError("%s must be a number, not the boolean %r." % (field, value))
-    if isinstance(value, (int, float, Decimal)):
-        text = str(value)
-    elif isinstance(value, str):
-        text = value.strip()
-    else:
-        raise KataNodeError("%s must be a number, not %r." % (field, value))
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise KataNodeError("%s must be a number, not %r." % (field, value)) from None
-    if not number.is_finite():
-        raise KataNodeError("%s must be a finite number, not %r." % (field, value))
-    return number
-
-
-def _vcpus(value, field):
-    number = _number(value, field)
-    if number < 0 or number > MAX_VCPUS:
-        raise KataNodeError("%s must be between 0 and %d vCPUs, not %r." % (field, MAX_VCPUS, value))
-    return number
-
-
-def _mib(value, field):
-    number = _number(value, field)
-    if number != number.to_integral_value():
-        raise KataNodeError("%s must be a whole number of MiB, not %r." % (field, value))
-    if number < 0 or number > MAX_MEMORY_MIB:
-        raise KataNodeError("%s must be between 0 and %d MiB, not %r." % (field, MAX_MEMORY_MIB, value))
-    return int(number)
-
-
 def _milli(vcpus):
-    """vCPUs (Decimal) -> millicores, rounded up."""
-    return int((vcpus * _MILLI).to_integral_value(rounding=ROUND_CEILING))
+    """vCPUs (Fraction) -> millicores, rounded up."""
+    return int(math.ceil(Fraction(vcpus) * _MILLI))
 
 
 def _fmt_vcpus(number):
-    text = format(number.normalize(), 'f')
-    return text
-
-
-def _defaults(runtime, hypervisor):
-    """Shipped defaults that decide the overhead (Makefile values, FACTS §1.1)."""
-    if runtime == 'go':
-        return {
-            'default_vcpus': Decimal(1),
-            'default_memory': 2048,
-            'sandbox_cgroup_only': False,
-            'static_sandbox_resource_mgmt': hypervisor == 'fc',
-        }
-    return {
-        'default_vcpus': Decimal(1),
-        'default_memory': 2048,
-        'sandbox_cgroup_only': True,
-        'static_sandbox_resource_mgmt': True,
-        'overhead_vcpus': Decimal('0.2'),
-        'overhead_memory': 32,
-    }
+    number = Fraction(number)
+    if number.denominator == 1:
+        return str(number.numerator)
+    return format(Decimal(number.numerator) / Decimal(number.denominator), 'f')
 
 
 def normalize_settings(settings, runtime, hypervisor):
-    """Check the key names and coerce the values that decide the overhead.
+    """Check and coerce the settings exactly as kata.node.sandbox_size does.
 
-    Returns a plain dict with the shipped defaults filled in.
+    Returns ``(values, notes)``: a dict of the values that decide the overhead,
+    as the runtime will use them, and sentences about adjustments it made.
     """
-    if settings is None:
-        settings = {}
-    if not isinstance(settings, Mapping):
-        raise KataNodeError("settings must be a mapping of Kata configuration keys, not %s." % type(settings).__name__)
-    values = _defaults(runtime, hypervisor)
-    for key in settings:
-        if not isinstance(key, str) or key not in SETTINGS_KEYS:
-            raise KataNodeError(
-                "settings key %r is not a Kata sizing setting%s; use one of %s."
-                % (key, _suggest(key, SETTINGS_KEYS), ', '.join(SETTINGS_KEYS))
-            )
-        if key in RS_ONLY_KEYS and runtime != 'rs':
-            raise KataNodeError(
-                "settings key %r exists only in runtime-rs; remove it or use runtime 'rs'." % key
-            )
-    field = 'settings.%s'
-    if settings.get('default_vcpus') is not None:
-        values['default_vcpus'] = _vcpus(settings['default_vcpus'], field % 'default_vcpus')
-    if settings.get('default_memory') is not None:
-        memory = _mib(settings['default_memory'], field % 'default_memory')
-        if runtime == 'go' and memory < GO_MIN_MEMORY_MIB:
-            raise KataNodeError(
-                "settings.default_memory must be at least %d MiB for the Go runtime (it silently boots "
-                "2048 MiB instead of %r); raise it." % (GO_MIN_MEMORY_MIB, settings['default_memory'])
-            )
-        if runtime == 'rs' and memory == 0:
-            memory = RS_ZERO_MEMORY_MIB
-        values['default_memory'] = memory
-    for key in ('sandbox_cgroup_only', 'static_sandbox_resource_mgmt'):
-        if settings.get(key) is not None:
-            values[key] = _bool(settings[key], field % key)
-    if runtime == 'rs':
-        if settings.get('overhead_vcpus') is not None:
-            values['overhead_vcpus'] = _vcpus(settings['overhead_vcpus'], field % 'overhead_vcpus')
-        if settings.get('overhead_memory') is not None:
-            values['overhead_memory'] = _mib(settings['overhead_memory'], field % 'overhead_memory')
-    if values['default_vcpus'] == 0:
-        # Both runtimes boot one vCPU when default_vcpus is 0.
-        values['default_vcpus'] = Decimal(1)
-    return values
+    config = sizing.KataConfig.from_settings(settings, runtime)
+    given = settings if isinstance(settings, Mapping) else {}
+    notes = []
+    static = config.static_sandbox_resource_mgmt
+    if runtime == 'go' and hypervisor == 'fc' and given.get('static_sandbox_resource_mgmt') is None:
+        # The Go runtime ships Firecracker with static sizing (no hotplug).
+        static = True
+    vcpus = config.default_vcpus
+    if vcpus < 0:
+        raise KataNodeError(
+            "config.default_vcpus is %s, which Kata reads as 'all host CPUs'; give an explicit vCPU count."
+            % _fmt_vcpus(vcpus)
+        )
+    if vcpus == 0:
+        vcpus = Fraction(1)
+    memory = config.default_memory
+    if runtime == 'go' and memory < GO_MIN_MEMORY_MIB:
+        notes.append(
+            "default_memory=%d MiB is below the Go runtime's minimum of %d MiB, so it boots %d MiB instead."
+            % (memory, GO_MIN_MEMORY_MIB, GO_DEFAULT_MEMORY_MIB)
+        )
+        memory = GO_DEFAULT_MEMORY_MIB
+    if runtime == 'rs' and memory == 0:
+        memory = RS_ZERO_MEMORY_MIB
+    values = {
+        'default_vcpus': vcpus,
+        'default_memory': memory,
+        'sandbox_cgroup_only': config.sandbox_cgroup_only,
+        'static_sandbox_resource_mgmt': static,
+        'overhead_vcpus': config.overhead_vcpus,
+        'overhead_memory': config.overhead_memory,
+    }
+    return values, notes
 
 
 def recommend_pod_overhead(settings, hypervisor, runtime, block_mib=128):
@@ -238,16 +148,14 @@ def recommend_pod_overhead(settings, hypervisor, runtime, block_mib=128):
     hypervisor = _choice(hypervisor, 'hypervisor', HYPERVISORS)
     if hypervisor == 'dragonball' and runtime != 'rs':
         raise KataNodeError("hypervisor 'dragonball' is built into runtime-rs only; use runtime 'rs'.")
-    block = _mib(block_mib, 'block_mib')
-    if block < 1:
-        raise KataNodeError("block_mib must be at least 1 MiB, not %r." % (block_mib,))
-    values = normalize_settings(settings, runtime, hypervisor)
+    block = sizing.to_int(block_mib, 'block_mib', minimum=1)
+    values, notes = normalize_settings(settings, runtime, hypervisor)
 
     static = values['static_sandbox_resource_mgmt']
     cgroup_only = values['sandbox_cgroup_only']
     floor_mib, floor_milli = UPSTREAM_POD_FIXED[hypervisor]
     name = 'runtime-rs' if runtime == 'rs' else 'the Go runtime'
-    reasons = []
+    reasons = list(notes)
 
     if runtime == 'rs' and static:
         guest_vcpus = values['overhead_vcpus']

@@ -50,6 +50,8 @@ CASES = [
     ({'sandbox_cgroup_only': False}, 'qemu', 'rs', 250, 320),
     # runtime-rs in dynamic mode behaves like Go dynamic.
     ({'static_sandbox_resource_mgmt': False}, 'qemu', 'rs', 1250, 2048 + 128 + 320),
+    # The Go runtime boots 2048 MiB when default_memory is below 256 MiB.
+    ({'sandbox_cgroup_only': True, 'default_memory': 128}, 'qemu', 'go', 1250, 2496),
     # runtime-rs default_memory 0 means 128 MiB.
     ({'static_sandbox_resource_mgmt': False, 'default_memory': 0}, 'qemu', 'rs', 1250, 128 + 128 + 320),
 ]
@@ -124,20 +126,21 @@ def test_keys_that_do_not_change_the_overhead_are_accepted():
 @pytest.mark.parametrize('settings, hypervisor, runtime, words', [
     ({'default_vcpu': 2}, 'qemu', 'go', ["'default_vcpu'", "did you mean 'default_vcpus'"]),
     ({'sandbox_cgroups_only': True}, 'qemu', 'go', ["did you mean 'sandbox_cgroup_only'"]),
-    ({'overhead_memory': 64}, 'qemu', 'go', ['overhead_memory', "runtime 'rs'"]),
-    ({'default_memory': 128}, 'qemu', 'go', ['settings.default_memory', '256']),
-    ({'default_memory': '2Gi'}, 'qemu', 'go', ['settings.default_memory', 'number']),
-    ({'default_memory': 1024.5}, 'qemu', 'go', ['settings.default_memory', 'whole number']),
-    ({'default_vcpus': -1}, 'qemu', 'go', ['settings.default_vcpus', 'between 0']),
-    ({'default_vcpus': True}, 'qemu', 'go', ['settings.default_vcpus', 'boolean']),
-    ({'default_vcpus': 'nan'}, 'qemu', 'go', ['settings.default_vcpus', 'finite']),
-    ({'default_vcpus': [1]}, 'qemu', 'go', ['settings.default_vcpus', 'number']),
-    ({'sandbox_cgroup_only': 'maybe'}, 'qemu', 'go', ['settings.sandbox_cgroup_only', 'true or false']),
-    ({'overhead_vcpus': 'lots'}, 'qemu', 'rs', ['settings.overhead_vcpus']),
+    ({'overhead_memory': 64}, 'qemu', 'go', ['overhead_memory', "runtime='rs'"]),
+    ({'default_memory': '2Gi'}, 'qemu', 'go', ['config.default_memory', 'number']),
+    ({'default_memory': 1024.5}, 'qemu', 'go', ['config.default_memory', 'whole number']),
+    ({'default_memory': -1}, 'qemu', 'go', ['config.default_memory', '0 or more']),
+    ({'default_vcpus': -1}, 'qemu', 'go', ['config.default_vcpus', 'all host CPUs']),
+    ({'default_vcpus': True}, 'qemu', 'go', ['config.default_vcpus', 'boolean']),
+    ({'default_vcpus': float('nan')}, 'qemu', 'go', ['config.default_vcpus', 'finite']),
+    ({'default_vcpus': [1]}, 'qemu', 'go', ['config.default_vcpus', 'number']),
+    ({'sandbox_cgroup_only': 'maybe'}, 'qemu', 'go', ['config.sandbox_cgroup_only', 'true or false']),
+    ({'overhead_vcpus': 'lots'}, 'qemu', 'rs', ['config.overhead_vcpus']),
+    ({'overhead_vcpus': -0.5}, 'qemu', 'rs', ['config.overhead_vcpus', '0 or more']),
     ({}, 'qemo', 'go', ['hypervisor', "did you mean 'qemu'"]),
     ({}, 'qemu', 'golang', ['runtime', 'go, rs']),
     ({}, 'dragonball', 'go', ['dragonball', "runtime 'rs'"]),
-    ([('default_vcpus', 1)], 'qemu', 'go', ['settings must be a mapping']),
+    ([('default_vcpus', 1)], 'qemu', 'go', ['must be a mapping']),
 ])
 def test_bad_input_names_the_field(settings, hypervisor, runtime, words):
     with pytest.raises(KataNodeError) as err:
@@ -148,10 +151,22 @@ def test_bad_input_names_the_field(settings, hypervisor, runtime, words):
     assert message.endswith('.') and '\n' not in message
 
 
-@pytest.mark.parametrize('block', [0, -128, '1.5', 'x'])
+@pytest.mark.parametrize('block', [0, -128, '1.5', 'x', True])
 def test_bad_block_size(block):
     with pytest.raises(KataNodeError, match='block_mib'):
         recommend_pod_overhead({}, 'qemu', 'go', block_mib=block)
+
+
+def test_small_go_memory_is_explained():
+    reasons = recommend_pod_overhead({'default_memory': '200'}, 'qemu', 'go').reasons
+    assert reasons[0] == ("default_memory=200 MiB is below the Go runtime's minimum of 256 MiB, "
+                          "so it boots 2048 MiB instead.")
+
+
+def test_fc_static_default_only_for_go_and_only_when_not_given():
+    assert recommend_pod_overhead({'sandbox_cgroup_only': True}, 'fc', 'go').memory_mib == 2048 + 130
+    dyn = {'sandbox_cgroup_only': True, 'static_sandbox_resource_mgmt': 'false'}
+    assert recommend_pod_overhead(dyn, 'fc', 'go').memory_mib == 2048 + 128 + 130
 
 
 def test_reasoning_names_the_cgroup_choice():
