@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError
 
@@ -111,8 +112,12 @@ class FileEditAction(ActionBase):
 
     @staticmethod
     def add_warnings(result: Dict[str, Any], warnings: List[str]) -> None:
-        if warnings:
-            result.setdefault("warnings", []).extend(warnings)
+        # ansible-core 2.19+ expects structured warnings in results: plain strings under
+        # result["warnings"] break the output callback, so issue them through Display,
+        # which attaches them to this task's result.
+        del result
+        for warning in warnings:
+            Display().warning(warning)
 
     # --- remote file primitives --------------------------------------------
 
