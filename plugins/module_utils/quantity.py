@@ -458,4 +458,9 @@ def quantity_ratio(value, unit, field="unit"):
     """``value / unit`` of two Quantity objects as an exact Fraction."""
     if unit.value == 0:
         raise KataNodeError("%s must not be zero; use a unit such as Mi, Gi, m or 1." % field)
+    for amount in (value.value, unit.value):
+        if amount.adjusted() > _MAX_DIGITS:
+            raise KataNodeError(
+                "quantity %s is too large to divide; use a value below 1e%d." % (amount, _MAX_DIGITS)
+            )
     return fractions.Fraction(value.value) / fractions.Fraction(unit.value)
