@@ -320,6 +320,7 @@ class Step:
     memory_mib: int
     requested_cpus: float
     requested_memory_mib: int
+    memory_hotplug_ops: int = 0
 
 
 @dataclass(frozen=True)
@@ -362,7 +363,8 @@ class SandboxSize:  # pylint: disable=too-many-instance-attributes
             'warnings': [{'code': w.code, 'message': w.message} for w in self.warnings],
             'containers': [
                 {'name': s.container, 'kind': s.kind, 'vcpus': s.vcpus, 'memory_mib': s.memory_mib,
-                 'requested_cpus': s.requested_cpus, 'requested_memory_mib': s.requested_memory_mib}
+                 'requested_cpus': s.requested_cpus, 'requested_memory_mib': s.requested_memory_mib,
+                 'memory_hotplug_ops': s.memory_hotplug_ops}
                 for s in self.steps
             ],
             'annotations_applied': {k: v for k, v in self.annotations_applied},
@@ -593,6 +595,21 @@ def rs_initial_size(annotations: Optional[Mapping]) -> Tuple[float, int]:
     """runtime-rs ``InitialSize`` from the CRI sandbox annotations: (vCPUs, MiB)."""
     vcpu, mem = rs_initial_size_exact(annotations)
     return float(vcpu), mem
+
+
+def rs_initial_size_container(resources: Optional[Mapping]) -> Tuple[float, int]:
+    """runtime-rs ``InitialSize`` of a single container from its OCI ``linux.resources``: (vCPUs, MiB)."""
+    resources = resources or {}
+    cpu = resources.get('cpu') or {}
+    quota = cpu.get('quota')
+    quota = -1 if quota is None else int(quota)
+    period = int(cpu.get('period') or 0)
+    if quota >= 0 and period > 0:
+        vcpu = Fraction(quota, period)
+    else:
+        vcpu = Fraction(cpuset_size(cpu.get('cpus', '')))
+    limit = (resources.get('memory') or {}).get('limit')
+    return float(vcpu), rs_convert_memory_to_mb(int(limit)) if limit is not None else 0
 
 
 def rs_cpu_adjust(default_vcpus: Any, default_maxvcpus: int, host_cpus: int) -> Tuple[float, int]:
@@ -955,8 +972,8 @@ def _size_go(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize
         elif target < cur_vcpus:
             cur_vcpus = max(target, boot_vcpus)
         want_mem = (mem * MIB + calculate_sandbox_memory([c.oci() for c in running])) // MIB
-        cur_mem = _go_memory_update(cur_mem, want_mem, mem, maxmem, block_mib, config.enable_virtio_mem, found)
-        steps.append(Step(container.name, container.kind, cur_vcpus, cur_mem, float(want_cpus), want_mem))
+        cur_mem, ops = _go_memory_update(cur_mem, want_mem, mem, maxmem, block_mib, config.enable_virtio_mem, found)
+        steps.append(Step(container.name, container.kind, cur_vcpus, cur_mem, float(want_cpus), want_mem, ops))
     if cur_mem > mem and not config.enable_virtio_mem:
         found.add('memory_not_returned', "the Go runtime hot-adds %d MiB for this pod and never gives hot-added "
                   "memory back, even after containers stop; size limits for the long-running containers."
@@ -965,11 +982,23 @@ def _size_go(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize
                        cur_vcpus, cur_mem, tuple(found.items), tuple(steps), applied)
 
 
+def go_memory_update(current: int, final: int, base: int, maxmem: int, block_mib: int,
+                     virtio: bool = False) -> Tuple[int, int]:
+    """Go ``updateResources`` memory loop over QEMU ``ResizeMemory``: (memory MiB after, hot-add operations).
+
+    Without virtio-mem one step adds at most 48x the current memory; each
+    hot-add is clamped to ``maxmem`` and then rounded up to whole blocks.
+    Memory is never removed. With virtio-mem the device is set to the
+    requested size (no block rounding) within ``maxmem``.
+    """
+    return _go_memory_update(current, final, base, maxmem, block_mib, virtio, None)
+
+
 def _go_memory_update(current: int, final: int, base: int, maxmem: int, block_mib: int, virtio: bool,
-                      found: _Findings) -> int:
-    """Go ``updateResources`` memory loop with QEMU ``ResizeMemory``."""
+                      found: Optional[_Findings]) -> Tuple[int, int]:
     # pylint: disable=too-many-arguments
-    if final > maxmem and final > current:
+    ops = 0
+    if final > maxmem and final > current and found is not None:
         found.add('memory_capped', "the containers need %d MiB but default_maxmemory allows %d MiB, so the VM "
                   "gets less than the limits promise; raise default_maxmemory or lower the memory limits."
                   % (final, maxmem))
@@ -989,10 +1018,12 @@ def _go_memory_update(current: int, final: int, base: int, maxmem: int, block_mi
             achieved = current + calc_hotplug_mem_mib(add, block_mib)
         else:
             achieved = current  # hot-unplug of memory is not supported
+        if achieved != current:
+            ops += 1
         if requested == final or achieved == current:
-            return achieved
+            return achieved, ops
         current = achieved
-    return current
+    return current, ops
 
 
 def _size_rs(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize:
@@ -1034,6 +1065,7 @@ def _size_rs(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize
                 target = maxv
             cur_vcpus = max(target, 1)
             cur_vcpus_f = Fraction(cur_vcpus)
+        prev_mem = cur_mem
         limits = sum(c.memory_limit_bytes + c.hugepages_bytes for c in running)
         want_mem = (limits >> 20) + orig_mem
         if want_mem > mem:
@@ -1044,7 +1076,8 @@ def _size_rs(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize
                           "memory limits." % (mem + hot, maxmem))
             elif mem + hot > cur_mem:
                 cur_mem = mem + hot
-        steps.append(Step(container.name, container.kind, cur_vcpus, cur_mem, float(want), want_mem))
+        steps.append(Step(container.name, container.kind, cur_vcpus, cur_mem, float(want), want_mem,
+                          1 if cur_mem > prev_mem else 0))
     if cur_mem > mem:
         found.add('memory_not_returned', "runtime-rs hot-adds %d MiB for this pod and does not get hot-added memory "
                   "back from the guest after containers stop; size limits for the long-running containers."
