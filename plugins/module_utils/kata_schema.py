@@ -102,7 +102,7 @@ def flatten_tables(doc: Mapping) -> Settings:
                 walk(f"{prefix}.{key}" if prefix else str(key), value)
             else:
                 values[str(key)] = value
-        if prefix and (values or prefix not in out):
+        if prefix and (values or not any(isinstance(v, Mapping) for v in node.values())):
             out.setdefault(prefix, {}).update(values)
 
     walk("", doc)
