@@ -788,8 +788,8 @@ def _apply_annotations(pod, config: KataConfig, host: Host, vcpus: Fraction, max
         if go:
             found.add('annotation_not_enabled',
                       "annotation io.katacontainers.config.hypervisor.%s is not enabled in enable_annotations, so the "
-                      "Go runtime refuses the pod (\"annotation ... is not enabled\"); add %r to enable_annotations "
-                      "or drop the annotation." % (name, name))
+                      "Go runtime refuses the pod with \"annotation io.katacontainers.config.hypervisor.%s is not "
+                      "enabled\"; add %r to enable_annotations or drop the annotation." % (name, name, name))
         else:
             found.add('annotation_not_enabled',
                       "annotation io.katacontainers.config.hypervisor.%s is not enabled in enable_annotations, so "
