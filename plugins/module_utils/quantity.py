@@ -80,7 +80,7 @@ _SUFFIX_LETTERS = frozenset("eEinumkKMGTP")
 _DECIMAL_SUFFIXES = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 # suffix -> power of two (binary SI)
 _BINARY_SUFFIXES = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
-_DECIMAL_BY_EXPONENT = dict((power, name) for name, power in _DECIMAL_SUFFIXES.items())
+_DECIMAL_BY_EXPONENT = {power: name for name, power in _DECIMAL_SUFFIXES.items()}
 _BINARY_BY_STEP = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")  # index = power of 1024
 
 _BINARY_CAP = 2 ** 63 - 1
