@@ -4,8 +4,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 venv="$top/build/venv"
-# KATA_SANITY_DIR lets parallel runs use separate copies.
-dest="${KATA_SANITY_DIR:-$top/build/sanity}/ansible_collections/kata/node"
+# The copy must live outside this checkout: inside it, git ignores build/ and
+# ansible-test would skip every file. KATA_SANITY_DIR gives parallel runs their own copy.
+dest="${KATA_SANITY_DIR:-${TMPDIR:-/tmp}/kata-node-sanity}/ansible_collections/kata/node"
 
 rm -rf "$dest"
 mkdir -p "$dest"
@@ -17,13 +18,19 @@ mkdir -p "$dest"
 # local one that uses ensurepip instead (the only download left is PyPI).
 shim_dir="$HOME/.ansible/test/cache"
 mkdir -p "$shim_dir"
-for name in get_pip_25_2.py get_pip_24_2.py; do
-  cat > "$shim_dir/$name" <<'PY'
+shim=$(mktemp)
+cat > "$shim" <<'PY'
 import subprocess, sys
 subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade"])
-sys.exit(subprocess.call([sys.executable, "-m", "pip"] + sys.argv[1:]))
+args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
+sys.exit(subprocess.call([sys.executable, "-m", "pip", "install"] + args))
 PY
+for name in get_pip_25_2.py get_pip_24_2.py; do
+  if ! cmp -s "$shim" "$shim_dir/$name"; then
+    cp "$shim" "$shim_dir/$name.$$" && mv -f "$shim_dir/$name.$$" "$shim_dir/$name"
+  fi
 done
+rm -f "$shim"
 
 cd "$dest"
 PATH="$venv/bin:$PATH" ansible-test sanity --venv --python 3.12 --color no "$@"
