@@ -922,6 +922,14 @@ def _running_sets(pod):
             yield c, sidecars + regular
 
 
+def _running_cpus(running) -> Fraction:
+    """Sum of quota/period of pod containers (no cpusets come from a pod manifest)."""
+    periods = {c.cpu_period for c in running if c.cpu_quota > 0}
+    if len(periods) == 1:
+        return Fraction(sum(c.cpu_quota for c in running if c.cpu_quota > 0), periods.pop())
+    return sum((cpus_fraction(c.cpu_quota, c.cpu_period) for c in running if c.cpu_quota > 0), Fraction(0))
+
+
 def _size_go(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize:
     # pylint: disable=too-many-locals,too-many-branches,too-many-statements
     found = _Findings()
@@ -961,7 +969,7 @@ def _size_go(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize
                   "refuses to start it; make default_vcpus no larger than default_max_vcpus." % (boot_vcpus, maxv))
     cur_vcpus, cur_mem = boot_vcpus, mem
     for container, running in _running_sets(pod):
-        want_cpus = vcpus + _sandbox_cpus_exact([c.oci() for c in running])
+        want_cpus = vcpus + _running_cpus(running)
         target = _ceil(want_cpus)
         if target > cur_vcpus:
             if target > maxv:
@@ -971,7 +979,7 @@ def _size_go(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize
             cur_vcpus = max(cur_vcpus, min(target, maxv))
         elif target < cur_vcpus:
             cur_vcpus = max(target, boot_vcpus)
-        want_mem = (mem * MIB + calculate_sandbox_memory([c.oci() for c in running])) // MIB
+        want_mem = (mem * MIB + sum(c.memory_limit_bytes + c.hugepages_bytes for c in running)) // MIB
         cur_mem, ops = _go_memory_update(cur_mem, want_mem, mem, maxmem, block_mib, config.enable_virtio_mem, found)
         steps.append(Step(container.name, container.kind, cur_vcpus, cur_mem, float(want_cpus), want_mem, ops))
     if cur_mem > mem and not config.enable_virtio_mem:
