@@ -103,7 +103,7 @@ notes:
     C(static_cpu_only_limit) (runtime-rs static gives only C(overhead_memory)), C(memory_not_returned)
     (hot-added memory is never given back), C(default_memory_too_small) (Go boots with 2048 instead),
     C(boot_memory_exceeds_max) (Go static: more than QEMU's maxmem), C(sandbox_memory_zero) (runtime-rs
-    computes 0 MiB and refuses)."
+    computes 0 MiB and refuses), C(memory_slots_exhausted) (more memory hot-adds than C(memory_slots))."
 """
 
 EXAMPLES = r"""

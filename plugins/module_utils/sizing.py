@@ -930,6 +930,12 @@ def _running_cpus(running) -> Fraction:
     return sum((cpus_fraction(c.cpu_quota, c.cpu_period) for c in running if c.cpu_quota > 0), Fraction(0))
 
 
+def _slots_warning(ops: int, slots: int, virtio: bool, found: _Findings) -> None:
+    if not virtio and ops > slots:
+        found.add('memory_slots_exhausted', "this pod needs %d memory hot-adds but memory_slots is %d, so QEMU has no "
+                  "free DIMM slot for the rest and creating a container fails; raise memory_slots." % (ops, slots))
+
+
 def _size_go(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize:
     # pylint: disable=too-many-locals,too-many-branches,too-many-statements
     found = _Findings()
@@ -982,6 +988,8 @@ def _size_go(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize
         want_mem = (mem * MIB + sum(c.memory_limit_bytes + c.hugepages_bytes for c in running)) // MIB
         cur_mem, ops = _go_memory_update(cur_mem, want_mem, mem, maxmem, block_mib, config.enable_virtio_mem, found)
         steps.append(Step(container.name, container.kind, cur_vcpus, cur_mem, float(want_cpus), want_mem, ops))
+    _slots_warning(sum(st.memory_hotplug_ops for st in steps), go_default_memory_slots(config.memory_slots),
+                   config.enable_virtio_mem, found)
     if cur_mem > mem and not config.enable_virtio_mem:
         found.add('memory_not_returned', "the Go runtime hot-adds %d MiB for this pod and never gives hot-added "
                   "memory back, even after containers stop; size limits for the long-running containers."
@@ -1086,6 +1094,8 @@ def _size_rs(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize
                 cur_mem = mem + hot
         steps.append(Step(container.name, container.kind, cur_vcpus, cur_mem, float(want), want_mem,
                           1 if cur_mem > prev_mem else 0))
+    _slots_warning(sum(st.memory_hotplug_ops for st in steps), config.memory_slots or RS_DEFAULT_MEMORY_SLOTS,
+                   config.enable_virtio_mem, found)
     if cur_mem > mem:
         found.add('memory_not_returned', "runtime-rs hot-adds %d MiB for this pod and does not get hot-added memory "
                   "back from the guest after containers stop; size limits for the long-running containers."

@@ -202,6 +202,11 @@ WARNINGS = {
                                                          'default_maxmemory': 4096}}),
         (pod({'cpu': '1', 'memory': '1Gi'}), {'config': {'static_sandbox_resource_mgmt': True,
                                                          'default_maxmemory': 4096}})),
+    'memory_slots_exhausted': (
+        ({'kind': 'Pod', 'spec': {'containers': [{'name': 'c%d' % i, 'resources': {'limits': FULL}}
+                                                 for i in range(3)]}}, {'config': {'memory_slots': 2}}),
+        ({'kind': 'Pod', 'spec': {'containers': [{'name': 'c%d' % i, 'resources': {'limits': FULL}}
+                                                 for i in range(3)]}}, {'config': {'memory_slots': 3}})),
     'sandbox_memory_zero': ((pod({'cpu': '1'}), {'runtime': 'rs', 'config': {'overhead_memory': 0}}),
                             (pod({'cpu': '1'}), {'runtime': 'rs', 'config': {'overhead_memory': 1}})),
 }
