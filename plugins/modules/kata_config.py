@@ -41,10 +41,10 @@ options:
     required: true
   settings:
     description:
-      - The settings, either per table, C({table: {key: value}}) with TOML table names such as
+      - "The settings, either per table, C({table: {key: value}}) with TOML table names such as
         C(hypervisor.qemu), C(runtime), C(agent.kata) (C(hypervisor) alone means the hypervisor's table),
         or as a flat map C({key: value}) where each key goes to the one table that has it (hypervisor keys
-        to the table chosen by O(hypervisor), runtime keys to C([runtime])).
+        to the table chosen by O(hypervisor), runtime keys to C([runtime]))."
       - Values are converted to the key's type when that is unambiguous (C("4") to 4, C("true") to true);
         anything else is refused.
       - C(enable_annotations) entries are anchored (see O(anchor_annotations)) and refused when they would
@@ -247,8 +247,8 @@ config_present:
   type: bool
 settings:
   description:
-    - The settings Kata will read, C({table: {key: value}}) - the main file (or, when it is missing, the stock
-      values) merged with every C(config.d) drop-in in name order, as Kata does.
+    - "The settings Kata will read, C({table: {key: value}}) - the main file (or, when it is missing, the stock
+      values) merged with every C(config.d) drop-in in name order, as Kata does."
   returned: success
   type: dict
   sample: {"hypervisor.qemu": {"default_vcpus": 2, "default_memory": 4096}, "runtime": {"sandbox_cgroup_only": true}}
