@@ -81,7 +81,7 @@ SCENARIOS = {
 
 def best_of(repeats, func):
     best = None
-    for _ in range(repeats):
+    for _attempt in range(repeats):
         start = time.perf_counter()
         func()
         elapsed = time.perf_counter() - start
@@ -123,7 +123,7 @@ def main(argv=None):
     tracemalloc.start()
     for manifest in pods[:500]:
         sandbox_size(manifest, config={}, host=host_map, runtime='go')
-    _, peak = tracemalloc.get_traced_memory()
+    peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     print('peak traced memory while filtering 500 pods: %.1f KiB' % (peak / 1024.0))
     return 0

@@ -367,7 +367,7 @@ class SandboxSize:  # pylint: disable=too-many-instance-attributes
                  'memory_hotplug_ops': s.memory_hotplug_ops}
                 for s in self.steps
             ],
-            'annotations_applied': {k: v for k, v in self.annotations_applied},
+            'annotations_applied': dict(self.annotations_applied),
         }
 
 
@@ -698,7 +698,7 @@ def _rs_calc_cpu_exact(default_vcpus: Fraction, containers: Sequence[Tuple[int, 
                        cpusets: Sequence[str] = ()) -> Fraction:
     if not containers and not cpusets:
         return default_vcpus
-    periods = [p for _, p in containers] or [0]
+    periods = [pair[1] for pair in containers] or [0]
     max_period = max(periods)
     total_quota = Fraction(0)
     for quota, period in containers:
@@ -709,7 +709,7 @@ def _rs_calc_cpu_exact(default_vcpus: Fraction, containers: Sequence[Tuple[int, 
         text = str(cpus or '').strip()
         if text:
             for part in text.split(','):
-                low, _, high = part.strip().partition('-')
+                low, high = (part.strip().split('-', 1) + [''])[:2]
                 cpu_ids.update(range(int(low), int(high or low) + 1))
     if total_quota == 0 and cpu_ids:
         return Fraction(len(cpu_ids))
@@ -872,7 +872,7 @@ def _workload_warnings(pod, config: KataConfig, found: _Findings, static: bool, 
     has_cpu = pod.cpu_quota > 0
     has_mem = pod.memory_limit_bytes > 0
     base = 'default_vcpus'
-    if has_cpu and any(name == 'default_vcpus' for name, _ in applied):
+    if has_cpu and any(pair[0] == 'default_vcpus' for pair in applied):
         found.add('cpu_limit_and_default_vcpus',
                   "the pod sets both a CPU limit and the default_vcpus annotation; use one or the other, "
                   "as the annotation's vCPUs come on top of the limit.")
@@ -1018,7 +1018,7 @@ def _go_memory_update(current: int, final: int, base: int, maxmem: int, block_mi
         found.add('memory_capped', "the containers need %d MiB but default_maxmemory allows %d MiB, so the VM "
                   "gets less than the limits promise; raise default_maxmemory or lower the memory limits."
                   % (final, maxmem))
-    for _ in range(64):
+    for _attempt in range(64):
         if virtio:
             step = max(maxmem - current, 0)
         else:
@@ -1052,7 +1052,7 @@ def _size_rs(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize
     work_cpu, work_mem = rs_initial_size_exact(pod.cri_annotations())
     _workload_warnings(pod, config, found, static, applied)
     if static and applied and (work_cpu > 0 or work_mem > 0):
-        names = ', '.join(n for n, _ in applied if n in ('default_vcpus', 'default_memory'))
+        names = ', '.join(pair[0] for pair in applied if pair[0] in ('default_vcpus', 'default_memory'))
         if names:
             found.add('annotation_overridden', "runtime-rs static sizing replaces the %s annotation with "
                       "overhead + limits because the pod has limits; drop the annotation or the limits." % names)
@@ -1111,4 +1111,3 @@ def sandbox_size(pod: Any, config: Optional[Mapping] = None, host: Optional[Mapp
     node = Host.from_mapping(host)
     block = to_int(block_mib, 'block_mib', minimum=0)
     return size_sandbox(pod_resources(pod), kata, node, block).to_dict()
-

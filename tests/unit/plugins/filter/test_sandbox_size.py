@@ -126,11 +126,11 @@ def test_cri_annotations_input():
 
 
 def test_string_settings_are_coerced():
-    as_strings = plan(yaml.safe_load(POD_YAML), config={'default_vcpus': '2', 'default_memory': '4096',
-                                                          'static_sandbox_resource_mgmt': 'true'},
-                      host={'cpus': '16', 'memory_mib': '65536'}, block_mib='128')
+    strings = {'default_vcpus': '2', 'default_memory': '4096', 'static_sandbox_resource_mgmt': 'true'}
+    as_strings = plan(yaml.safe_load(POD_YAML), config=strings, host={'cpus': '16', 'memory_mib': '65536'},
+                      block_mib='128')
     typed = plan(yaml.safe_load(POD_YAML), config={'default_vcpus': 2, 'default_memory': 4096,
-                                                     'static_sandbox_resource_mgmt': True})
+                                                   'static_sandbox_resource_mgmt': True})
     assert as_strings == typed
     assert typed['boot']['vcpus'] == 4 and typed['boot']['memory_mib'] == 5120
 

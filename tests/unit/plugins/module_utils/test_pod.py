@@ -79,8 +79,8 @@ def test_init_containers_peak_and_sidecars_add_up():
     r = p.pod_resources(pod([container('app', {'cpu': '1', 'memory': '1Gi'})], init=init))
     # CPU: max(1 + 0.5, 3 + 0.5) = 3.5; memory: max(1Gi + 256Mi, 512Mi + 256Mi) = 1280Mi
     assert (r.cpu_quota, r.memory_limit_bytes) == (350000, 1280 * 1024 ** 2)
-    assert [(c.name, c.kind) for c in r.containers] == [('sidecar', 'sidecar'), ('migrate', 'init'),
-                                                       ('app', 'container')]
+    assert [(c.name, c.kind) for c in r.containers] == [
+        ('sidecar', 'sidecar'), ('migrate', 'init'), ('app', 'container')]
 
 
 def test_init_before_sidecar_does_not_count_it():
