@@ -113,13 +113,15 @@ build_image() {
   fi
   packages=$(grep -v '^#' "$top/tests/node-image/packages.txt" | paste -sd, -)
   step "image: building $image from $mirror (recipe ${want:0:12})"
+  # The hooks are run by mmdebstrap, which passes the root as "$1".
+  # shellcheck disable=SC2016
   mmdebstrap --quiet --variant=minbase --include="$packages" \
     --customize-hook="sync-in '$top/tests/node-image/rootfs' /" \
     --customize-hook='chroot "$1" systemctl enable kubelet.service containerd.service' \
     --customize-hook='chroot "$1" apt-get clean' \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/*' \
     bookworm - "$mirror" |
-    podman import --change 'CMD ["/sbin/init"]' \
+    podman import --quiet --change 'CMD ["/sbin/init"]' \
       --change "LABEL kata.node.recipe=$want" - "$image" >/dev/null
   podman image prune -f >/dev/null
 }
@@ -132,11 +134,11 @@ extract_collections() {
     return
   fi
   mkdir -p "$harness/wheels"
-  wheel=$(ls "$harness"/wheels/ansible-"$ansible_wheel_version"-*.whl 2>/dev/null | head -n1 || true)
+  wheel=$(find "$harness/wheels" -name "ansible-$ansible_wheel_version-*.whl" | head -n1)
   if [ -z "$wheel" ]; then
     "$top/build/venv/bin/python" -m pip download --quiet --disable-pip-version-check \
       --no-deps --dest "$harness/wheels" "ansible==$ansible_wheel_version"
-    wheel=$(ls "$harness"/wheels/ansible-"$ansible_wheel_version"-*.whl | head -n1)
+    wheel=$(find "$harness/wheels" -name "ansible-$ansible_wheel_version-*.whl" | head -n1)
   fi
   rm -rf "$dest"
   "$top/build/venv/bin/python" - "$wheel" "$dest" <<'EOF'

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Print what a node's CRI plugin reports, as JSON, for the verify playbooks.
 
 Usage: cri_status.py SOCKET
