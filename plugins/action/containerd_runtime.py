@@ -264,7 +264,7 @@ class ActionModule(FileEditAction):
         root_text = self.read_remote(path, task_vars)
         dropin_text = self.read_remote(dropin, task_vars) if dropin else None
         texts, info, warnings = self.plan(args, root_text, dropin_text)
-        validate = self._validator(args)
+        validate = self._validator(args) if texts else (args.get("validate") or "")
 
         result: Dict[str, Any] = {"changed": False, "files": []}
         diffs = []
