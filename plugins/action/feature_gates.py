@@ -60,7 +60,13 @@ class ActionModule(FileEditAction):
         return normalize_gates(gates), []
 
     def _kubelet_version(self, args, task_vars) -> str:
-        res = self._module("ansible.legacy.command", {"argv": [args["kubelet_binary"], "--version"]}, task_vars)
+        # Reading the version changes nothing, so it also runs in check mode.
+        check_mode = self._task.check_mode
+        self._task.check_mode = False
+        try:
+            res = self._module("ansible.legacy.command", {"argv": [args["kubelet_binary"], "--version"]}, task_vars)
+        finally:
+            self._task.check_mode = check_mode
         if res.get("failed") or res.get("rc"):
             raise KataNodeError(
                 f"version: could not detect it with '{args['kubelet_binary']} --version' on the node "

@@ -93,6 +93,9 @@ class FileEditAction(ActionBase):
             result.update(failed=True, msg=str(exc), changed=False)
         except AnsibleActionFail as exc:
             result.update(exc.result)
+            # Argument-spec failures carry only a message (their result dict may be empty).
+            result.update(failed=True, changed=False)
+            result.setdefault("msg", exc.message)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
