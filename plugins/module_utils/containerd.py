@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -237,7 +238,7 @@ def _plain(value: Any, field_name: str) -> Any:
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if math.isnan(value) or math.isinf(value):
             raise KataNodeError(f"{field_name}: {value!r} cannot be written to the config; give a finite number.")
         return float(value)
     if isinstance(value, str):

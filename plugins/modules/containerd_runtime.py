@@ -28,7 +28,7 @@ description:
   - Does not restart containerd; the role M(kata.node.containerd) does that through a handler and rolls back when
     containerd does not come back healthy.
 author:
-  - kata.node contributors
+  - kata.node contributors (@kata-node)
 requirements:
   - tomlkit on the controller
 options:
@@ -127,6 +127,10 @@ options:
         turns validation off. This checks syntax and value types; it does not start the CRI plugin.
     type: str
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.files
+  - ansible.builtin.backup
   - ansible.builtin.files
   - ansible.builtin.validate
 attributes:
@@ -144,8 +148,10 @@ attributes:
     platforms: posix
   safe_file_operations:
     support: full
+    description: The new file replaces the old one atomically (through M(ansible.builtin.copy)).
   vault:
     support: none
+    description: Reads nothing from the controller, so vaulted files do not apply.
 notes:
   - Restart containerd after a change (the role M(kata.node.containerd) does it with a rollback).
   - containerd 1.6 accepts C(version = 3) files without complaint but reads no runtimes from them; use version 2 there.

@@ -103,7 +103,7 @@ def test_bad_inputs_fail_clearly_and_leave_the_file_byte_identical(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_bytes(NODE.encode())
     tasks = []
-    for number, (change, _) in enumerate(BAD):
+    for number, (change, _message) in enumerate(BAD):
         tasks.append({"name": f"bad {number}", "kata.node.containerd_runtime": dict(TASK, **change),
                       "register": f"bad{number}", "ignore_errors": True})
     tasks.append({"ansible.builtin.copy": {"dest": str(tmp_path / "results.json"),

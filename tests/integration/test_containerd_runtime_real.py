@@ -68,7 +68,7 @@ def write(box, text, name="config.toml"):
 @pytest.mark.parametrize("version,node", [(2, V2_NODE), (1, V1_NODE)], ids=["v2", "legacy-v1"])
 def test_edited_config_loads_in_containerd_and_cri_shows_the_handler(box, version, node):
     node = node + "\n" + opt_table(version, box.opt)
-    after, info, _ = edit(node)
+    after, info, _warnings = edit(node)
     assert info["config_version"] == version
     path = write(box, after)
     dump = config_dump(path)
@@ -101,7 +101,7 @@ def test_kata_only_config_breaks_cri_and_the_module_keeps_runc(box):
     box.stop()
 
     # The module's output for the same starting point keeps runc, and CRI loads.
-    after, _, _ = edit("version = 2\n" + opt_table(2, box.opt), name="kata", runtime_type="io.containerd.kata.v2")
+    after, _info, _warnings = edit("version = 2\n" + opt_table(2, box.opt), name="kata", runtime_type="io.containerd.kata.v2")
     assert "runtimes.runc]" in after
     path = write(box, after)
     box.start(path)
@@ -112,9 +112,9 @@ def test_kata_only_config_breaks_cri_and_the_module_keeps_runc(box):
 def test_several_handlers_and_removal_keep_cri_loading(box):
     text = "version = 2\n" + opt_table(2, box.opt)
     for shim in ("qemu", "clh", "fc"):
-        text, _, _ = edit(text, name=f"kata-{shim}", runtime_type=f"io.containerd.kata-{shim}.v2",
-                          options={"ConfigPath": f"/opt/kata/configuration-{shim}.toml"})
-    removed, _, _ = edit(text, name="kata-clh", state="absent")
+        text, _info, _warnings = edit(text, name=f"kata-{shim}", runtime_type=f"io.containerd.kata-{shim}.v2",
+                                      options={"ConfigPath": f"/opt/kata/configuration-{shim}.toml"})
+    removed, _info, _warnings = edit(text, name="kata-clh", state="absent")
     path = write(box, removed)
     assert config_dump(path).returncode == 0
     box.start(path)
@@ -124,6 +124,6 @@ def test_several_handlers_and_removal_keep_cri_loading(box):
 
 @pytest.mark.parametrize("version", [3, 4])
 def test_version_3_and_4_files_pass_containerd_config_dump(box, version):
-    after, info, _ = edit(f"version = {version}\n", extra={"sandboxer": "podsandbox", "cgroup_writable": True})
+    after, info, _warnings = edit(f"version = {version}\n", extra={"sandboxer": "podsandbox", "cgroup_writable": True})
     assert info["table"][1] == "io.containerd.cri.v1.runtime"
     assert config_dump(write(box, after)).returncode == 0

@@ -43,9 +43,9 @@ def plan(text, dropin_text=None, **kw):
 
 
 def test_only_the_handler_table_changes():
-    texts, _, _ = plan(V2)
+    texts, _info, _warnings = plan(V2)
     after = texts[ROOT]
-    assert after.startswith(V2.split("[plugins.\"io.containerd.grpc.v1.cri\".cni]")[0].rstrip("\n"))
+    assert after.startswith(V2.split("[plugins.\"io.containerd.grpc.v1.cri\".cni]", maxsplit=1)[0].rstrip("\n"))
     assert '[plugins."io.containerd.grpc.v1.cri".cni]\n  bin_dir = "/opt/cni/bin"\n' in after
     assert "# keep this comment" in after and "# and this one" in after
     parsed = tomllib.loads(after)
@@ -73,7 +73,7 @@ def test_keys_not_asked_for_are_removed_from_the_handler():
 
 
 def test_missing_file_gets_a_minimal_config_with_runc():
-    texts, info, _ = plan(None)
+    texts, info, _warnings = plan(None)
     parsed = tomllib.loads(texts[ROOT])
     assert parsed["version"] == 2 and info["config_version"] == 2
     assert set(parsed["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]) == {"kata", "runc"}
@@ -98,18 +98,18 @@ def test_invalid_toml_is_a_clear_error():
 
 
 def test_dropin_written_with_root_version_and_imported():
-    texts, info, _ = plan("version = 3\n", dropin=DROPIN)
+    texts, info, _warnings = plan("version = 3\n", dropin=DROPIN)
     drop = tomllib.loads(texts[DROPIN])
     assert drop["version"] == 3 and info["config_version"] == 3
     assert "kata" in drop["plugins"]["io.containerd.cri.v1.runtime"]["containerd"]["runtimes"]
     assert tomllib.loads(texts[ROOT])["imports"] == [DROPIN]
     # the root already importing a matching glob stays untouched
-    texts, _, _ = plan('version = 3\nimports = ["/etc/containerd/conf.d/*.toml"]\n', dropin=DROPIN)
+    texts, _info, _warnings = plan('version = 3\nimports = ["/etc/containerd/conf.d/*.toml"]\n', dropin=DROPIN)
     assert ROOT not in texts
 
 
 def test_dropin_import_path_differs_from_written_path():
-    texts, _, _ = plan("version = 3\n", dropin="/srv/img" + DROPIN, import_path=DROPIN)
+    texts, _info, _warnings = plan("version = 3\n", dropin="/srv/img" + DROPIN, import_path=DROPIN)
     assert tomllib.loads(texts[ROOT])["imports"] == [DROPIN]
 
 
@@ -131,7 +131,7 @@ NAMES = st.from_regex(r"\A[a-z0-9]([-a-z0-9]{0,15}[a-z0-9])?\Z")
        config_path=st.from_regex(r"\A/[A-Za-z0-9_ ./\"\\-]{1,30}\Z"))
 def test_handler_names_and_values_round_trip_through_tomlkit(version, name, config_path):
     base = "" if version == 1 else f"version = {version}\n"
-    texts, info, _ = plan(base, name=name, options={"ConfigPath": config_path})
+    texts, info, _warnings = plan(base, name=name, options={"ConfigPath": config_path})
     parsed = tomllib.loads(texts[ROOT])
     node = parsed
     for key in m.runtime_table(version, name):
