@@ -55,7 +55,8 @@ def play(tmp_path, tasks, *extra):
     book = tmp_path / "play.yml"
     book.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}], sort_keys=False),
                     encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_PIPELINING="1")
     if out.exists():
         out.unlink()
     proc = subprocess.run([PLAYBOOK, str(book), *extra], cwd=REPO, env=env, capture_output=True, text=True)
