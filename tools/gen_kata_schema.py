@@ -29,7 +29,6 @@ Layouts:
 from __future__ import annotations
 
 import os
-import pprint
 import re
 import sys
 
@@ -57,7 +56,8 @@ U32 = 2 ** 32 - 1
 # hypervisor.factory, agent.mem_agent), or just "<key>" for any table.
 META = {
     # --- sizing -----------------------------------------------------------
-    "hypervisor:default_vcpus": dict(type="float", min=0, meaning="vCPUs the VM boots with (fractions allowed, rounded up at boot); 0 means 1, more than the host has means all host CPUs"),
+    "hypervisor:default_vcpus": dict(type="float", min=0, meaning="vCPUs the VM boots with (fractions allowed, "
+                                     "rounded up at boot); 0 means 1, more than the host has means all host CPUs"),
     "hypervisor:default_maxvcpus": dict(min=0, max=U32, meaning="upper bound for vCPU hot-plug; 0 means the number of host CPUs"),
     "hypervisor:default_memory": dict(min=0, max=U32, meaning="memory in MiB the VM boots with; the Go runtime replaces values under 256 with 2048"),
     "hypervisor:default_maxmemory": dict(min=0, max=U32, meaning="upper bound in MiB for memory hot-plug; 0 means all host memory"),
@@ -99,7 +99,9 @@ META = {
     "hypervisor:seccomp_sandbox": dict(meaning="QEMU -sandbox option string"),
     "hypervisor:tdx_quote_generation_service_socket_port": dict(min=0, max=65535, meaning="vsock port of the TDX quote generation service"),
     # --- devices ----------------------------------------------------------
-    "hypervisor:block_device_driver": dict(choices=["virtio-scsi", "virtio-blk", "virtio-blk-ccw", "virtio-mmio", "nvdimm", "none"], meaning="how container block devices reach the guest"),
+    "hypervisor:block_device_driver": dict(choices=["virtio-scsi", "virtio-blk", "virtio-blk-ccw", "virtio-mmio",
+                                                    "nvdimm", "none"],
+                                           meaning="how container block devices reach the guest"),
     "hypervisor:block_device_aio": dict(choices=["threads", "native", "io_uring"], meaning="QEMU asynchronous I/O engine for block devices"),
     "hypervisor:block_device_cache_set": dict(meaning="apply the cache options below to block devices"),
     "hypervisor:block_device_cache_direct": dict(meaning="open block devices with O_DIRECT, bypassing the host page cache"),
@@ -147,7 +149,8 @@ META = {
     "hypervisor:num_queues": dict(min=0, meaning="queues per virtio-blk device"),
     "hypervisor:queue_size": dict(min=0, meaning="depth of each virtio-blk queue"),
     # --- shared file system -------------------------------------------------
-    "hypervisor:shared_fs": dict(choices=["virtio-fs", "virtio-9p", "virtio-fs-nydus", "inline-virtio-fs", "none"], meaning="how container files are shared with the guest"),
+    "hypervisor:shared_fs": dict(choices=["virtio-fs", "virtio-9p", "virtio-fs-nydus", "inline-virtio-fs", "none"],
+                                 meaning="how container files are shared with the guest"),
     "hypervisor:virtio_fs_daemon": dict(meaning="virtio-fs daemon binary on the host"),
     "hypervisor:virtio_fs_extra_args": dict(meaning="extra command-line arguments of the virtio-fs daemon"),
     "hypervisor:virtio_fs_cache": dict(choices=["never", "auto", "always", "metadata", "none"], meaning="virtio-fs caching mode"),
@@ -323,14 +326,35 @@ def build(refdir):
         hv_section = next(s for s in copy if s.startswith("hypervisor."))
         copy[hv_section] = sorted(copy[hv_section] + ["enable_cpu_memory_hotplug"])
         layouts["openeuler"][hyp] = copy
-    keymeta["hypervisor:enable_cpu_memory_hotplug"] = {"type": "bool", "meaning": META["hypervisor:enable_cpu_memory_hotplug"]["meaning"]}
+    keymeta["hypervisor:enable_cpu_memory_hotplug"] = {
+        "type": "bool", "meaning": META["hypervisor:enable_cpu_memory_hotplug"]["meaning"]}
     return layouts, dict(sorted(keymeta.items())), defaults
+
+
+def render(obj, level=0):
+    """Python literal source for ``obj`` with 4-space hanging indents (pep8-clean, deterministic)."""
+    flat = repr(obj)
+    pad = "    " * (level + 1)
+    if len(flat) + 4 * level < 110 or not isinstance(obj, (dict, list)) or not obj:
+        return flat
+    if isinstance(obj, dict):
+        items = [f"{pad}{key!r}: {render(value, level + 1)}," for key, value in obj.items()]
+        return "{\n" + "\n".join(items) + "\n" + "    " * level + "}"
+    lines, line = [], ""
+    for item in obj:
+        piece = repr(item) + ","
+        if line and len(pad) + len(line) + len(piece) + 1 > 110:
+            lines.append(pad + line)
+            line = piece
+        else:
+            line = f"{line} {piece}" if line else piece
+    lines.append(pad + line)
+    return "[\n" + "\n".join(lines) + "\n" + "    " * level + "]"
 
 
 def main(argv):
     refdir = argv[1] if len(argv) > 1 else os.path.join(TOP, "..", "shared", "reference", "kata")
     layouts, keymeta, defaults = build(refdir)
-    fmt = pprint.PrettyPrinter(indent=1, width=150, sort_dicts=False)
     body = [
         "# Copyright: kata.node contributors",
         "# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)",
@@ -341,13 +365,13 @@ def main(argv):
         "DEFAULTS[flavour][hypervisor][table] holds the values of a stock installation.",
         '"""',
         "",
-        "# fmt: off",
-        "# pylint: disable=line-too-long",
-        "LAYOUTS = " + fmt.pformat(layouts),
+        "from __future__ import annotations",
         "",
-        "KEYS = " + fmt.pformat(keymeta),
+        "LAYOUTS = " + render(layouts),
         "",
-        "DEFAULTS = " + fmt.pformat(defaults),
+        "KEYS = " + render(keymeta),
+        "",
+        "DEFAULTS = " + render(defaults),
         "",
     ]
     with open(OUT, "w", encoding="utf-8") as handle:

@@ -109,7 +109,7 @@ class ActionModule(FileEditAction):
                 after = kata_toml.edit_text(main_text, main_path, {},
                                             {t: list(keys) for t, keys in requested.items()})
             new_main = schema.flatten_tables(kata_toml.plain(kata_toml.parse(after, main_path)))
-            effective = schema.merge(new_main, *[t for _, t in dropins])
+            effective = schema.merge(new_main, *[t for n, t in dropins])
             overriders = [n for n, t in dropins if _overlaps(t, requested)]
             if overriders and present:
                 warnings.append(f"config.d/{overriders[0]} sets some of the same keys and overrides this file; "
@@ -157,8 +157,8 @@ class ActionModule(FileEditAction):
         stat = self.remote_stat(directory, task_vars)
         if not stat.get("exists") or not stat.get("isdir"):
             return []
-        res = self._module("ansible.legacy.find", {"paths": [directory], "patterns": ["*.toml"],
-                                                  "file_type": "file", "follow": True}, task_vars)
+        find_args = {"paths": [directory], "patterns": ["*.toml"], "file_type": "file", "follow": True}
+        res = self._module("ansible.legacy.find", find_args, task_vars)
         if res.get("failed"):
             raise AnsibleActionFail(f"Could not list {directory}: {res.get('msg')}", result=res)
         out = []

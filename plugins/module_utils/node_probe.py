@@ -27,7 +27,7 @@ def cpuinfo(text: str) -> Dict[str, object]:
     cpus = 0
     flags: set = set()
     for line in text.splitlines():
-        name, _, value = line.partition(":")
+        name, _sep, value = line.partition(":")
         name = name.strip()
         if name == "processor":
             cpus += 1

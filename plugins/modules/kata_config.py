@@ -28,7 +28,7 @@ description:
     C(find), C(copy) and C(file), so it needs nothing but Python's standard library.
   - Kata reads its configuration when a sandbox starts, so no service is restarted.
 author:
-  - kata.node contributors
+  - kata.node contributors (@kata-node)
 options:
   path:
     description:
@@ -149,14 +149,20 @@ attributes:
     description: The edit happens on the controller; the node only runs standard modules.
   async:
     support: none
+    description: Not supported.
   bypass_host_loop:
     support: none
+    description: Runs once per host.
   check_mode:
     support: full
+    description: Predicts changed and shows the diff without writing.
   diff_mode:
     support: full
+    description: Shows the text diff of the file.
   platform:
+    support: full
     platforms: posix
+    description: Any POSIX node with Python.
 notes:
   - Key data is generated from Kata's configuration templates by C(tools/gen_kata_schema.py).
   - The runtime-rs Cloud Hypervisor key set is derived from the Go Cloud Hypervisor table plus the keys both

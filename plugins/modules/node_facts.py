@@ -16,7 +16,7 @@ description:
   - Under a O(root) other than C(/) (an image or a test tree) every path is read under that prefix and no
     program is run; versions are then reported only when the tree records them.
 author:
-  - kata.node contributors
+  - kata.node contributors (@kata-node)
 options:
   root:
     description:
@@ -26,12 +26,17 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Only reads, so check mode gives the same facts.
   diff_mode:
     support: none
+    description: Changes nothing, so there is no diff.
   facts:
     support: full
+    description: Returns the fact C(kata_node).
   platform:
+    support: full
     platforms: posix
+    description: Linux nodes (reads C(/proc) and C(/sys)); other POSIX systems report those parts as absent.
 seealso:
   - module: kata.node.kata_config
 """

@@ -47,7 +47,7 @@ def node(tmp_path):
 
 def snapshot(root):
     out = {}
-    for dirpath, _, files in os.walk(root):
+    for dirpath, _dirs, files in os.walk(root):
         for name in files:
             path = os.path.join(dirpath, name)
             with open(path, "rb") as handle:
@@ -165,7 +165,7 @@ def test_bad_inputs_fail_and_change_nothing(tmp_path, node):
     paths = {"MISSING": str(node / "none" / "configuration.toml"), "BROKEN": str(broken),
              "BADDROPIN": str(baddrop), "FC": str(fc)}
     cases = []
-    for args, _ in BAD_INPUTS:
+    for args, _words in BAD_INPUTS:
         args = dict(args)
         args["path"] = paths.get(args.get("path", ""), main)
         cases.append(args)

@@ -209,7 +209,7 @@ def test_render_dropin_is_canonical():
 
 # --- properties ---------------------------------------------------------------------------------------------------
 
-_HV_KEYS = [k for k in ks.layout("go", "qemu")["hypervisor.qemu"]]
+_HV_KEYS = list(ks.layout("go", "qemu")["hypervisor.qemu"])
 
 
 def _value_for(table, key):
