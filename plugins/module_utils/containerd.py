@@ -103,9 +103,9 @@ UNGATED_ANNOTATIONS: Tuple[str, ...] = (
     "io.katacontainers.container.resource.swappiness",
 )
 
-_HANDLER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_RUNTIME_TYPE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.v[0-9]+$")
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_HANDLER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
+_RUNTIME_TYPE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.v[0-9]+\Z")
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+\Z")
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 

@@ -91,6 +91,8 @@ def test_allow_unsafe_annotations():
     ({"name": "kata", "extra": {"cni_max_conf_num": "many"}}, 2, "not a non-negative integer"),
     ({"name": "kata", "runtim_type": "x"}, 2, "did you mean runtime_type"),
     ({"name": "Kata_QEMU"}, 2, "RFC 1123"),
+    ({"name": "kata\n"}, 2, "RFC 1123"),
+    ({"name": "kata", "runtime_type": "io.containerd.kata.v2\n"}, 2, "shim runtime type"),
     ({"name": "kata", "runtime_type": "kata"}, 2, "shim runtime type"),
     ({"name": "kata", "runtime_path": "bin/shim"}, 2, "absolute path"),
     ({"name": "kata", "options": {"ConfigPath": "config.toml"}}, 2, "ConfigPath"),
