@@ -89,6 +89,14 @@ options:
         V(0) turns the rounding off.
     type: int
     default: 128
+  hypervisor:
+    description:
+      - The hypervisor of the handler; it decides the defaults of the keys missing from O(config). The Go runtime
+        sizes V(fc) statically (Firecracker has no hotplug); runtime-rs V(fc) has C(default_maxmemory=2048).
+        V(dragonball) exists in runtime-rs only.
+    type: str
+    default: qemu
+    choices: [qemu, clh, fc, dragonball]
 seealso:
   - plugin: kata.node.pod_overhead
     plugin_type: filter
@@ -203,10 +211,10 @@ from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeEr
 from ansible_collections.kata.node.plugins.module_utils.sizing import sandbox_size as _core
 
 
-def sandbox_size(pod, config=None, host=None, runtime='go', block_mib=128):
+def sandbox_size(pod, config=None, host=None, runtime='go', block_mib=128, hypervisor='qemu'):
     """Return the VM sizing plan of ``pod`` under these Kata settings."""
     try:
-        return _core(pod, config, host, runtime, block_mib)
+        return _core(pod, config, host, runtime, block_mib, hypervisor)
     except KataNodeError as exc:
         raise AnsibleFilterError("kata.node.sandbox_size: %s" % exc) from exc
 

@@ -20,9 +20,7 @@ Pure functions, standard library only.
 
 from __future__ import annotations
 
-import difflib
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -31,8 +29,7 @@ from ansible_collections.kata.node.plugins.module_utils import sizing
 from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError
 from ansible_collections.kata.node.plugins.module_utils.quantity import format_quantity
 
-HYPERVISORS = ('qemu', 'clh', 'fc', 'dragonball')
-RUNTIMES = ('go', 'rs')
+HYPERVISORS = sizing.HYPERVISORS
 
 # Upstream's published RuntimeClass podFixed for Kata 4.x (kata-deploy Helm
 # chart): (memory MiB, CPU millicores).  Used as the host-side estimate and as
@@ -68,21 +65,6 @@ class OverheadRecommendation:
         }
 
 
-def _suggest(word, choices):
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    if close:
-        return " (did you mean '%s'?)" % close[0]
-    return ''
-
-
-def _choice(value, field, choices):
-    if not isinstance(value, str) or value.strip().lower() not in choices:
-        raise KataNodeError(
-            "%s must be one of %s, not %r%s." % (field, ', '.join(choices), value, _suggest(value, choices))
-        )
-    return value.strip().lower()
-
-
 def _milli(vcpus):
     """vCPUs (Fraction) -> millicores, rounded up."""
     return int(math.ceil(Fraction(vcpus) * _MILLI))
@@ -101,13 +83,9 @@ def normalize_settings(settings, runtime, hypervisor):
     Returns ``(values, notes)``: a dict of the values that decide the overhead,
     as the runtime will use them, and sentences about adjustments it made.
     """
-    config = sizing.KataConfig.from_settings(settings, runtime)
-    given = settings if isinstance(settings, Mapping) else {}
+    config = sizing.KataConfig.from_settings(settings, runtime, hypervisor)
     notes = []
     static = config.static_sandbox_resource_mgmt
-    if runtime == 'go' and hypervisor == 'fc' and given.get('static_sandbox_resource_mgmt') is None:
-        # The Go runtime ships Firecracker with static sizing (no hotplug).
-        static = True
     vcpus = config.default_vcpus
     if vcpus < 0:
         raise KataNodeError(
@@ -144,10 +122,8 @@ def recommend_pod_overhead(settings, hypervisor, runtime, block_mib=128):
     ``block_mib``: guest memory block size that hot-added memory is rounded to.
     Returns an OverheadRecommendation; raises KataNodeError on bad input.
     """
-    runtime = _choice(runtime, 'runtime', RUNTIMES)
-    hypervisor = _choice(hypervisor, 'hypervisor', HYPERVISORS)
-    if hypervisor == 'dragonball' and runtime != 'rs':
-        raise KataNodeError("hypervisor 'dragonball' is built into runtime-rs only; use runtime 'rs'.")
+    runtime = sizing.check_runtime(runtime)
+    hypervisor = sizing.check_hypervisor(hypervisor, runtime)
     block = sizing.to_int(block_mib, 'block_mib', minimum=1)
     values, notes = normalize_settings(settings, runtime, hypervisor)
 

@@ -201,34 +201,38 @@ class KataConfig:  # pylint: disable=too-many-instance-attributes
     enable_annotations: Tuple[str, ...] = GO_DEFAULT_ENABLE_ANNOTATIONS
 
     @staticmethod
-    def defaults(runtime: str) -> Dict[str, Any]:
-        """The shipped QEMU defaults of ``runtime`` ('go' or 'rs'), Makefile values substituted."""
-        if runtime == 'go':
-            return {
-                'default_vcpus': Fraction(1), 'default_maxvcpus': 0, 'default_memory': 2048,
-                'default_maxmemory': 0, 'memory_slots': 10, 'memory_offset': 0,
-                'enable_virtio_mem': False, 'static_sandbox_resource_mgmt': False,
-                'overhead_vcpus': Fraction(0), 'overhead_memory': 0, 'sandbox_cgroup_only': False,
-                'enable_annotations': GO_DEFAULT_ENABLE_ANNOTATIONS,
-            }
-        return {
+    def defaults(runtime: str, hypervisor: str = 'qemu') -> Dict[str, Any]:
+        """The shipped defaults of ``runtime`` ('go' or 'rs') for ``hypervisor``, Makefile values substituted."""
+        values = {
             'default_vcpus': Fraction(1), 'default_maxvcpus': 0, 'default_memory': 2048,
             'default_maxmemory': 0, 'memory_slots': 10, 'memory_offset': 0,
-            'enable_virtio_mem': False, 'static_sandbox_resource_mgmt': True,
-            'overhead_vcpus': Fraction(1, 5), 'overhead_memory': 32, 'sandbox_cgroup_only': True,
-            'enable_annotations': RS_DEFAULT_ENABLE_ANNOTATIONS,
+            'enable_virtio_mem': False, 'static_sandbox_resource_mgmt': False,
+            'overhead_vcpus': Fraction(0), 'overhead_memory': 0, 'sandbox_cgroup_only': False,
+            'enable_annotations': GO_DEFAULT_ENABLE_ANNOTATIONS,
         }
+        if runtime == 'go':
+            # The Go runtime ships Firecracker with static sizing: it has no hotplug.
+            values['static_sandbox_resource_mgmt'] = hypervisor == 'fc'
+            return values
+        values.update(static_sandbox_resource_mgmt=True, sandbox_cgroup_only=True,
+                      overhead_vcpus=Fraction(1, 5), overhead_memory=32,
+                      enable_annotations=RS_DEFAULT_ENABLE_ANNOTATIONS)
+        if hypervisor == 'fc':
+            values['default_maxmemory'] = 2048
+        return values
 
     @classmethod
-    def from_settings(cls, settings: Optional[Mapping] = None, runtime: str = 'go') -> 'KataConfig':
-        """Validate and coerce a settings mapping (Kata TOML key names) for ``runtime``."""
+    def from_settings(cls, settings: Optional[Mapping] = None, runtime: str = 'go',
+                      hypervisor: str = 'qemu') -> 'KataConfig':
+        """Validate and coerce a settings mapping (Kata TOML key names) for ``runtime`` and ``hypervisor``."""
         runtime = check_runtime(runtime)
+        hypervisor = check_hypervisor(hypervisor, runtime)
         if settings is None:
             settings = {}
         if not isinstance(settings, Mapping):
             raise KataNodeError("config must be a mapping of Kata settings, not %s; give a dict such as "
                                 "{'default_vcpus': 1}." % type(settings).__name__)
-        values = cls.defaults(runtime)
+        values = cls.defaults(runtime, hypervisor)
         for key, raw in settings.items():
             key = str(key)
             if key not in CONFIG_KEYS:
@@ -259,6 +263,20 @@ class KataConfig:  # pylint: disable=too-many-instance-attributes
         values.pop('default_bridges', None)
         values.pop('enable_vcpus_pinning', None)
         return cls(runtime=runtime, **values)
+
+
+HYPERVISORS = ('qemu', 'clh', 'fc', 'dragonball')
+
+
+def check_hypervisor(hypervisor: Any, runtime: str) -> str:
+    """qemu, clh, fc or dragonball (runtime-rs only), else a KataNodeError."""
+    name = str(hypervisor).strip().lower() if isinstance(hypervisor, str) else hypervisor
+    if name not in HYPERVISORS:
+        raise KataNodeError("hypervisor must be one of %s, not %r%s." % (', '.join(HYPERVISORS), hypervisor,
+                                                                       _suggest(str(hypervisor), HYPERVISORS)))
+    if name == 'dragonball' and runtime != 'rs':
+        raise KataNodeError("hypervisor 'dragonball' is built into runtime-rs only; use runtime 'rs'.")
+    return name
 
 
 def check_runtime(runtime: Any) -> str:
@@ -1105,9 +1123,9 @@ def _size_rs(pod, config: KataConfig, host: Host, block_mib: int) -> SandboxSize
 
 
 def sandbox_size(pod: Any, config: Optional[Mapping] = None, host: Optional[Mapping] = None, runtime: str = 'go',
-                 block_mib: Any = DEFAULT_BLOCK_MIB) -> Dict[str, Any]:
+                 block_mib: Any = DEFAULT_BLOCK_MIB, hypervisor: str = 'qemu') -> Dict[str, Any]:
     """The filter's core: validate every input, size the pod, return the plain-dict plan."""
-    kata = KataConfig.from_settings(config, runtime)
+    kata = KataConfig.from_settings(config, runtime, hypervisor)
     node = Host.from_mapping(host)
     block = to_int(block_mib, 'block_mib', minimum=0)
     return size_sandbox(pod_resources(pod), kata, node, block).to_dict()

@@ -230,7 +230,22 @@ def test_warning_codes_are_documented():
 def test_documentation_parses():
     doc = yaml.safe_load(DOCUMENTATION)
     assert doc['name'] == 'sandbox_size'
-    assert set(doc['options']) == {'_input', 'config', 'host', 'runtime', 'block_mib'}
+    assert set(doc['options']) == {'_input', 'config', 'host', 'runtime', 'block_mib', 'hypervisor'}
     ret = yaml.safe_load(RETURN)['_value']
     assert set(ret['contains']) == {'runtime', 'mode', 'workload', 'boot', 'running', 'hotplug', 'warnings',
                                     'containers', 'annotations_applied'}
+
+
+def test_hypervisor_picks_the_shipped_defaults():
+    """Go ships Firecracker statically sized; runtime-rs Firecracker caps memory at 2048 MiB."""
+    pod = {'kind': 'Pod', 'metadata': {'name': 'p'}, 'spec': {'containers': [
+        {'name': 'c', 'resources': {'limits': {'cpu': '1', 'memory': '1Gi'}}}]}}
+    assert sandbox_size(pod, runtime='go', hypervisor='qemu')['mode'] == 'dynamic'
+    go_fc = sandbox_size(pod, runtime='go', hypervisor='fc')
+    assert go_fc['mode'] == 'static'
+    assert go_fc['boot']['vcpus'] == 2 and go_fc['boot']['memory_mib'] == 3072
+    assert sandbox_size(pod, runtime='rs', hypervisor='fc')['boot']['max_memory_mib'] == 2048
+    with pytest.raises(AnsibleFilterError, match="dragonball.*runtime-rs only"):
+        sandbox_size(pod, runtime='go', hypervisor='dragonball')
+    with pytest.raises(AnsibleFilterError, match="did you mean 'qemu'"):
+        sandbox_size(pod, hypervisor='qemo')

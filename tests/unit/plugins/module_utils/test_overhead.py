@@ -138,7 +138,7 @@ def test_keys_that_do_not_change_the_overhead_are_accepted():
     ({'overhead_vcpus': 'lots'}, 'qemu', 'rs', ['config.overhead_vcpus']),
     ({'overhead_vcpus': -0.5}, 'qemu', 'rs', ['config.overhead_vcpus', '0 or more']),
     ({}, 'qemo', 'go', ['hypervisor', "did you mean 'qemu'"]),
-    ({}, 'qemu', 'golang', ['runtime', 'go, rs']),
+    ({}, 'qemu', 'golang', ['runtime', "'go' or 'rs'"]),
     ({}, 'dragonball', 'go', ['dragonball', "runtime 'rs'"]),
     ([('default_vcpus', 1)], 'qemu', 'go', ['must be a mapping']),
 ])
