@@ -175,7 +175,7 @@ def build(reference):
     code = [(newest, {spelled(name): specs for name, specs in gates.items()}) for newest, gates in code_lists]
 
     names = set(website)
-    for _, gates in code:
+    for dummy, gates in code:
         names.update(gates)
     names -= CLIENT_GO_GATES
 
@@ -215,7 +215,7 @@ def build(reference):
             low, high = fact["locked"]
             for ver in range(low, high + 1):
                 if ver in per_minor:
-                    stage, default, _ = per_minor[ver]
+                    stage, default = per_minor[ver][:2]
                     per_minor[ver] = (stage, default, True)
             removed, uncertain = fact["removed"], False
 

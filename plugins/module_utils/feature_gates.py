@@ -142,7 +142,7 @@ def normalize_gates(gates, field_name: str = "gates") -> Dict[str, bool]:
             if not isinstance(item, str) or "=" not in item:
                 raise KataNodeError(
                     f"{field_name}[{index}]: {item!r} is not a 'Name=true|false' string; use that form or a mapping.")
-            key, _, val = item.partition("=")
+            key, dummy, val = item.partition("=")
             pairs.append((key.strip(), val))
     else:
         raise KataNodeError(
@@ -296,7 +296,7 @@ def parse_flag_value(text, field_name: str = "--feature-gates") -> Dict[str, boo
             continue
         if "=" not in item:
             raise KataNodeError(f"{field_name}: missing bool value for {item}; write {item}=true or {item}=false.")
-        key, _, val = item.partition("=")
+        key, dummy, val = item.partition("=")
         key = key.strip()
         if not _NAME_RE.match(key):
             raise KataNodeError(

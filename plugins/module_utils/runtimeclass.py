@@ -66,7 +66,7 @@ def check_name(value, field: str = "name") -> str:
 def _check_label_key(key, field: str) -> str:
     if not isinstance(key, str) or not key:
         raise KataNodeError(f"{field}: label key {key!r} must be a non-empty string like 'katacontainers.io/kata-runtime'.")
-    prefix, _, name = key.rpartition("/")
+    prefix, dummy, name = key.rpartition("/")
     if (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix))) or len(name) > 63 \
             or not _LABEL_NAME.match(name):
         raise KataNodeError(
@@ -211,4 +211,3 @@ def build_runtimeclass(handler, version, overhead=None, node_selector=None, tole
     if scheduling:
         manifest["scheduling"] = scheduling
     return manifest
-

@@ -38,7 +38,7 @@ description:
   - The file is read on the node and edited on the controller, then written by M(ansible.builtin.copy) (check mode,
     diff, backup, atomic replace, owner and mode).
 author:
-  - kata.node contributors
+  - kata.node contributors (@kata-node)
 options:
   path:
     description:
@@ -93,6 +93,10 @@ options:
       - /lib/systemd/system/kubelet.service.d/10-kubeadm.conf
       - /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf
       - /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
+  backup:
+    description: Keep a timestamped copy of the file before it changes.
+    type: bool
+    default: false
   allow_runtimeclass_admission:
     description:
       - For kube-apiserver manifests, take C(RuntimeClass) out of C(--disable-admission-plugins). Set to C(false) to
@@ -105,20 +109,29 @@ extends_documentation_fragment:
 attributes:
   action:
     support: full
+    description: The edit happens on the controller; the node only runs standard modules.
   async:
     support: none
+    description: Not supported.
   bypass_host_loop:
     support: none
+    description: Runs once per host.
   check_mode:
     support: full
+    description: Predicts changed and shows the diff without writing.
   diff_mode:
     support: full
+    description: Shows the text diff of the file.
   platform:
+    support: full
     platforms: posix
+    description: Any POSIX node with Python.
   safe_file_operations:
     support: full
+    description: Atomic replace through M(ansible.builtin.copy).
   vault:
     support: none
+    description: Not supported.
 notes:
   - Restart the kubelet after a change to its files (after C(systemctl daemon-reload) for a drop-in); the role
     M(kata.node.feature_gates) does both through handlers, only when something changed.

@@ -167,7 +167,7 @@ def _var_line(lines: List[str], variable: str) -> Optional[int]:
 
 def _split_assignment(line: str, variable: str) -> Tuple[str, str, str, str]:
     """(prefix through '=', quote char, value, trailing text) of ``VAR=value``."""
-    prefix, _, rest = line.partition(variable + "=")
+    prefix, dummy, rest = line.partition(variable + "=")
     prefix += variable + "="
     newline = "\n" if rest.endswith("\n") else ""
     rest = rest[:-1] if newline else rest
@@ -177,7 +177,7 @@ def _split_assignment(line: str, variable: str) -> Tuple[str, str, str, str]:
         if close < 0:
             raise KataNodeError(f"{variable}: the value has an unterminated {quote} quote; fix the line first.")
         return prefix, quote, rest[1:close], rest[close + 1:] + newline
-    value, _, tail = rest.partition(" #")
+    value, dummy, tail = rest.partition(" #")
     return prefix, "", value.rstrip(), (" #" + tail if tail else "") + newline
 
 
@@ -228,7 +228,7 @@ def env_file_gates(text: Optional[str], variable: str) -> Dict[str, bool]:
     index = _var_line(lines, variable)
     if index is None:
         return {}
-    _, _, value, _ = _split_assignment(lines[index], variable)
+    value = _split_assignment(lines[index], variable)[2]
     return flag_gates_from_args(value, variable)
 
 

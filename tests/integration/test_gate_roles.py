@@ -50,7 +50,7 @@ def run(tmp_path, root, *extra):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_PIPELINING="1")
     proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), str(book), *extra], cwd=REPO, env=env,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     recap = re.search(r"localhost\s+: ok=(\d+)\s+changed=(\d+)", proc.stdout)
     return int(recap.group(2)), proc.stdout + proc.stderr
@@ -74,7 +74,8 @@ def test_roles_converge_idempotently_without_services(tmp_path):
     assert runtimeclass["scheduling"] == {"nodeSelector": {"katacontainers.io/kata-runtime": "true"}}
     assert set(runtimeclass["overhead"]["podFixed"]) == {"cpu", "memory"}
     checked = subprocess.run([os.path.join(BIN, "kubernetes-validate"), "--strict", "-k", "1.30.0", str(rc_path),
-                              str(root / "etc/kubernetes/manifests/kube-apiserver.yaml")], capture_output=True, text=True)
+                              str(root / "etc/kubernetes/manifests/kube-apiserver.yaml")], capture_output=True, text=True,
+                             check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     changed, out = run(tmp_path, root)

@@ -162,7 +162,7 @@ def test_removed_gate_suggested_for_misspelling_after_removal():
 
 def test_uncertain_last_release_drops_default_and_refuses_other():
     # APIListChunking: GA until 1.32 on the website and removed; 1.32 may already be the removal release.
-    removed, uncertain, _ = GATES["APIListChunking"]
+    removed, uncertain = GATES["APIListChunking"][:2]
     assert (removed, uncertain) == (33, True)
     check = validate_gates({"APIListChunking": True}, "1.32", "kube-apiserver")
     assert check.gates == {} and check.dropped == ("APIListChunking",)
