@@ -272,8 +272,8 @@ def check_hypervisor(hypervisor: Any, runtime: str) -> str:
     """qemu, clh, fc or dragonball (runtime-rs only), else a KataNodeError."""
     name = str(hypervisor).strip().lower() if isinstance(hypervisor, str) else hypervisor
     if name not in HYPERVISORS:
-        raise KataNodeError("hypervisor must be one of %s, not %r%s." % (', '.join(HYPERVISORS), hypervisor,
-                                                                       _suggest(str(hypervisor), HYPERVISORS)))
+        raise KataNodeError("hypervisor must be one of %s, not %r%s."
+                            % (', '.join(HYPERVISORS), hypervisor, _suggest(str(hypervisor), HYPERVISORS)))
     if name == 'dragonball' and runtime != 'rs':
         raise KataNodeError("hypervisor 'dragonball' is built into runtime-rs only; use runtime 'rs'.")
     return name
