@@ -31,7 +31,7 @@ else:
 
 DROPIN_HEADER = (
     "# Managed by the kata.node collection (kata.node.kata_config): changes made here are replaced\n"
-    "# on its next run. Kata reads this file after {main}.\n"
+    "# on its next run. Kata reads this file after ../{main}.\n"
 )
 _HEADER_RE = re.compile(r"^\s*#?\s*\[\s*([A-Za-z0-9_.\"'-]+)\s*\]\s*(#.*)?$")
 
@@ -182,7 +182,8 @@ def render_dropin(settings: Settings, main: str, order: List[str]) -> str:
     """The whole text of the collection's drop-in for ``settings`` (tables in ``order``, keys sorted)."""
     require_tomlkit()
     doc = tomlkit.document()
-    for line in DROPIN_HEADER.format(main=main).splitlines():
+    # Only the file name: the same drop-in is right under any root prefix.
+    for line in DROPIN_HEADER.format(main=main.rstrip("/").rsplit("/", 1)[-1]).splitlines():
         doc.add(tomlkit.comment(line.lstrip("# ")))
     tables = sorted(settings, key=lambda t: (order.index(t) if t in order else len(order), t))
     for table in tables:
