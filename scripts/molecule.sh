@@ -38,23 +38,51 @@ else
   done
 fi
 
-declare -A took
-status=0
-for name in "${scenarios[@]}"; do
-  printf '\n--- molecule scenario %s ---\n' "$name"
-  t0=$SECONDS
-  if molecule test --scenario-name "$name"; then
-    took[$name]="$((SECONDS - t0))s"
+# KATA_MOLECULE_JOBS=N runs N scenarios at a time (their nodes and socket
+# directories never clash); each then logs to build/harness/logs/<name>.log,
+# printed when it fails.
+jobs="${KATA_MOLECULE_JOBS:-1}"
+logs="$top/build/harness/logs"
+mkdir -p "$logs"
+rm -f "$logs"/*.time
+
+run_one() {
+  local name=$1 t0=$SECONDS result=""
+  if [ "$jobs" -gt 1 ]; then
+    molecule test --scenario-name "$name" > "$logs/$name.log" 2>&1 || result=" FAILED"
   else
-    took[$name]="$((SECONDS - t0))s FAILED"
-    status=1
+    printf '\n--- molecule scenario %s ---\n' "$name"
+    molecule test --scenario-name "$name" || result=" FAILED"
+  fi
+  echo "$((SECONDS - t0))s$result" > "$logs/$name.time"
+}
+
+for name in "${scenarios[@]}"; do
+  if [ "$jobs" -gt 1 ]; then
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+    echo "--- molecule scenario $name (log: build/harness/logs/$name.log)"
+    run_one "$name" &
+  else
+    run_one "$name"
   fi
 done
+wait
 
+status=0
 printf '\n--- molecule timings ---\n'
 printf '%-14s %s\n' set-up "${setup_time}s"
 for name in "${scenarios[@]}"; do
-  printf '%-14s %s\n' "$name" "${took[$name]}"
+  took=$(cat "$logs/$name.time" 2>/dev/null || echo "not run FAILED")
+  printf '%-14s %s\n' "$name" "$took"
+  case "$took" in
+    *FAILED)
+      status=1
+      if [ "$jobs" -gt 1 ] && [ -f "$logs/$name.log" ]; then
+        printf '\n--- tail of %s ---\n' "$logs/$name.log"
+        tail -n 60 "$logs/$name.log"
+      fi
+      ;;
+  esac
 done
 printf '%-14s %s\n' total "$((SECONDS - start))s"
 exit $status
