@@ -103,7 +103,7 @@ recipe_hash() {
 }
 
 build_image() {
-  local mirror want have packages
+  local mirror want have packages old_id
   mirror=$(debian_mirror)
   want=$(recipe_hash "$mirror")
   have=$(podman image inspect --format '{{ index .Labels "kata.node.recipe" }}' "$image" 2>/dev/null || true)
@@ -111,19 +111,24 @@ build_image() {
     step "image $image is up to date (recipe ${want:0:12})"
     return
   fi
+  old_id=$(podman image inspect --format '{{ .Id }}' "$image" 2>/dev/null || true)
   packages=$(grep -v '^#' "$top/tests/node-image/packages.txt" | paste -sd, -)
   step "image: building $image from $mirror (recipe ${want:0:12})"
   # The hooks are run by mmdebstrap, which passes the root as "$1".
   # shellcheck disable=SC2016
   mmdebstrap --quiet --variant=minbase --include="$packages" \
     --customize-hook="sync-in '$top/tests/node-image/rootfs' /" \
-    --customize-hook='chroot "$1" systemctl enable kubelet.service containerd.service' \
+    --customize-hook='chroot "$1" systemctl enable --quiet kubelet.service containerd.service' \
     --customize-hook='chroot "$1" apt-get clean' \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/*' \
     bookworm - "$mirror" |
     podman import --quiet --change 'CMD ["/sbin/init"]' \
       --change "LABEL kata.node.recipe=$want" - "$image" >/dev/null
-  podman image prune -f >/dev/null
+  # Drop the image this one replaces (only that one: other images on the
+  # machine are none of our business).
+  if [ -n "$old_id" ] && [ "$old_id" != "$(podman image inspect --format '{{ .Id }}' "$image")" ]; then
+    podman rmi "$old_id" >/dev/null 2>&1 || true
+  fi
 }
 
 extract_collections() {
