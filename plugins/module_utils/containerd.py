@@ -19,7 +19,6 @@ Pure functions, standard library only.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
@@ -33,7 +32,7 @@ from ansible_collections.kata.node.plugins.module_utils.annotations import (
     pod_annotation_patterns,
     unsafe_reason,
 )
-from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError
+from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError, closest
 
 CONFIG_VERSIONS = (1, 2, 3, 4)
 DEFAULT_CONFIG_VERSION = 2  # loads on containerd 1.x and is converted by 2.x
@@ -297,8 +296,8 @@ def check_key(key: Any, version: int, field_name: str) -> str:
     if key in _ONLY_IN:
         raise KataNodeError(f"{where}: {key} exists only in {_ONLY_IN[key]}, not in config version {version}; "
                             "remove it or use the key of this version.")
-    close = difflib.get_close_matches(str(key), sorted(keys), n=1)
-    hint = f"did you mean {close[0]}?" if close else f"valid keys are {', '.join(sorted(keys))}."
+    close = closest(key, keys)
+    hint = f"did you mean {close}?" if close else f"valid keys are {', '.join(sorted(keys))}."
     raise KataNodeError(f"{where}: {key!r} is not a containerd runtime key for config version {version}; {hint}")
 
 
@@ -382,8 +381,8 @@ def derive_pod_annotations(pod_annotations: Any = None, kata_annotations: Any = 
             raise KataNodeError(f"kata_annotations: give the bare name {name[len(HYPERVISOR_ANNOTATION_PREFIX):]!r} "
                                 f"instead of {name!r}.")
         if name not in KNOWN_ANNOTATIONS:
-            close = difflib.get_close_matches(name, KNOWN_ANNOTATIONS, n=1)
-            hint = f"did you mean {close[0]}?" if close else "use a Kata hypervisor annotation name such as default_vcpus."
+            close = closest(name, KNOWN_ANNOTATIONS)
+            hint = f"did you mean {close}?" if close else "use a Kata hypervisor annotation name such as default_vcpus."
             raise KataNodeError(f"kata_annotations: {name!r} is not a Kata hypervisor annotation; {hint}")
         if unsafe_reason(name) and not allow_unsafe:
             raise KataNodeError(f"kata_annotations: {name} is unsafe to forward ({unsafe_reason(name)}); remove it "
@@ -440,10 +439,10 @@ def build_stanza(settings: Mapping, version: Any = DEFAULT_CONFIG_VERSION) -> Ru
         raise KataNodeError(f"settings: expected a map of handler settings, got {settings!r}; give at least {{name: kata}}.")
     for key in settings:
         if key not in SETTINGS_KEYS:
-            close = difflib.get_close_matches(str(key), SETTINGS_KEYS, n=1)
             if key in _NOT_RUNTIME_KEYS:
                 raise KataNodeError(f"{key}: {_NOT_RUNTIME_KEYS[key]}.")
-            hint = f"did you mean {close[0]}?" if close else "put other handler keys under extra."
+            close = closest(key, SETTINGS_KEYS)
+            hint = f"did you mean {close}?" if close else "put other handler keys under extra."
             raise KataNodeError(f"{key}: not a handler setting; {hint}")
     version = coerce_version(version, "config_version")
     name = check_handler_name(settings.get("name"))

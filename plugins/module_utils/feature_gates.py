@@ -11,13 +11,12 @@ is touched; cases that are legal but worth knowing become warnings.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
-from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError
+from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError, closest
 from ansible_collections.kata.node.plugins.module_utils.feature_gate_data import FIRST_MINOR, GATES, LAST_MINOR
 
 COMPONENTS = ("kubelet", "kube-apiserver", "kube-scheduler", "kube-controller-manager")
@@ -171,9 +170,9 @@ def _suggest(name: str, minor: int) -> str:
             if candidate.lower() == name.lower():
                 return f"; did you mean {candidate!r}{_note(candidate, minor)} (gate names are case-sensitive)?"
     for pool in pools:
-        close = difflib.get_close_matches(name, pool, n=1, cutoff=0.8)
+        close = closest(name, pool, cutoff=0.8)
         if close:
-            return f"; did you mean {close[0]!r}{_note(close[0], minor)}?"
+            return f"; did you mean {close!r}{_note(close, minor)}?"
     return "; check the spelling against the component's --help."
 
 

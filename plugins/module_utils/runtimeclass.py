@@ -10,12 +10,11 @@ from Kata settings with the pod_overhead core.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Dict, List
 
-from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError
+from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError, closest
 from ansible_collections.kata.node.plugins.module_utils.feature_gates import parse_version
 from ansible_collections.kata.node.plugins.module_utils.overhead import recommend_pod_overhead
 from ansible_collections.kata.node.plugins.module_utils.quantity import parse_quantity
@@ -107,8 +106,8 @@ def check_tolerations(tolerations, field: str = "tolerations") -> List[Dict[str,
             raise KataNodeError(f"{where}: expected a mapping with key/operator/value/effect, got {type(item).__name__}.")
         for key in item:
             if key not in _TOLERATION_KEYS:
-                close = difflib.get_close_matches(str(key), _TOLERATION_KEYS, n=1)
-                hint = f"did you mean {close[0]!r}" if close else f"use {', '.join(_TOLERATION_KEYS)}"
+                close = closest(key, _TOLERATION_KEYS)
+                hint = f"did you mean {close!r}" if close else f"use {', '.join(_TOLERATION_KEYS)}"
                 raise KataNodeError(f"{where}: unknown toleration field {key!r}; {hint}?")
         out: Dict[str, Any] = {}
         key = item.get("key")
@@ -130,8 +129,8 @@ def check_tolerations(tolerations, field: str = "tolerations") -> List[Dict[str,
         effect = item.get("effect")
         if effect not in (None, ""):
             if effect not in _EFFECTS:
-                close = difflib.get_close_matches(str(effect), _EFFECTS, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(_EFFECTS)}."
+                close = closest(effect, _EFFECTS)
+                hint = f"did you mean {close!r}?" if close else f"use one of {', '.join(_EFFECTS)}."
                 raise KataNodeError(f"{where}.effect: {effect!r} is not a taint effect; {hint}")
             out["effect"] = effect
         seconds = item.get("tolerationSeconds")
@@ -163,8 +162,8 @@ def check_overhead(overhead, field: str = "overhead") -> Dict[str, str]:
             raise KataNodeError(f"{field}: {resource!r} is not a resource name; use cpu, memory or ephemeral-storage.")
         if "/" not in resource and not resource.startswith("hugepages-") and \
                 resource not in ("cpu", "memory", "ephemeral-storage"):
-            close = difflib.get_close_matches(resource, ["cpu", "memory", "ephemeral-storage"], n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "use cpu, memory or ephemeral-storage."
+            close = closest(resource, ("cpu", "memory", "ephemeral-storage"))
+            hint = f"did you mean {close!r}?" if close else "use cpu, memory or ephemeral-storage."
             raise KataNodeError(f"{field}: {resource!r} is not a standard resource; {hint}")
         quantity = parse_quantity(overhead[resource], where)
         if quantity.value < 0:

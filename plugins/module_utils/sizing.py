@@ -31,7 +31,6 @@ test tables apply to them directly (``calculate_cpus_f``,
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from ansible_collections.kata.node.plugins.module_utils.annotations import (
     HYPERVISOR_ANNOTATION_PREFIX,
     regexp_contains,
 )
-from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError
+from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError, closest
 from ansible_collections.kata.node.plugins.module_utils.pod import pod_resources
 
 RUNTIMES = ('go', 'rs')
@@ -96,8 +95,9 @@ _U32 = 2 ** 32 - 1
 # --------------------------------------------------------------------------
 
 def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return " (did you mean %r?)" % close[0] if close else ""
+    """The " (did you mean 'x'?)" tail of the unknown-name messages below, or nothing."""
+    close = closest(word, choices)
+    return " (did you mean %r?)" % close if close else ""
 
 
 def to_fraction(value: Any, name: str) -> Fraction:
