@@ -127,31 +127,11 @@ options:
         turns validation off. This checks syntax and value types; it does not start the CRI plugin.
     type: str
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.flow
-  - ansible.builtin.action_common_attributes.files
+  - kata.node.attributes
+  - kata.node.attributes.files
   - ansible.builtin.backup
   - ansible.builtin.files
   - ansible.builtin.validate
-attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
-  safe_file_operations:
-    support: full
-    description: The new file replaces the old one atomically (through M(ansible.builtin.copy)).
-  vault:
-    support: none
-    description: Reads nothing from the controller, so vaulted files do not apply.
 notes:
   - Restart containerd after a change (the role M(kata.node.containerd) does it with a rollback).
   - containerd 1.6 accepts C(version = 3) files without complaint but reads no runtimes from them; use version 2 there.

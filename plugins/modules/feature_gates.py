@@ -104,34 +104,10 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - kata.node.attributes
+  - kata.node.attributes.files
   - ansible.builtin.files
   - ansible.builtin.validate
-attributes:
-  action:
-    support: full
-    description: The edit happens on the controller; the node only runs standard modules.
-  async:
-    support: none
-    description: Not supported.
-  bypass_host_loop:
-    support: none
-    description: Runs once per host.
-  check_mode:
-    support: full
-    description: Predicts changed and shows the diff without writing.
-  diff_mode:
-    support: full
-    description: Shows the text diff of the file.
-  platform:
-    support: full
-    platforms: posix
-    description: Any POSIX node with Python.
-  safe_file_operations:
-    support: full
-    description: Atomic replace through M(ansible.builtin.copy).
-  vault:
-    support: none
-    description: Not supported.
 notes:
   - Restart the kubelet after a change to its files (after C(systemctl daemon-reload) for a drop-in); the role
     M(kata.node.feature_gates) does both through handlers, only when something changed.

@@ -143,26 +143,8 @@ options:
     description: Allow non-atomic writes when atomic replace is impossible.
     type: bool
     default: false
-attributes:
-  action:
-    support: full
-    description: The edit happens on the controller; the node only runs standard modules.
-  async:
-    support: none
-    description: Not supported.
-  bypass_host_loop:
-    support: none
-    description: Runs once per host.
-  check_mode:
-    support: full
-    description: Predicts changed and shows the diff without writing.
-  diff_mode:
-    support: full
-    description: Shows the text diff of the file.
-  platform:
-    support: full
-    platforms: posix
-    description: Any POSIX node with Python.
+extends_documentation_fragment:
+  - kata.node.attributes
 notes:
   - Key data is generated from Kata's configuration templates by C(tools/gen_kata_schema.py).
   - The runtime-rs Cloud Hypervisor key set is derived from the Go Cloud Hypervisor table plus the keys both
