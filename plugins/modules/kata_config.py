@@ -145,6 +145,7 @@ options:
     default: false
 extends_documentation_fragment:
   - kata.node.attributes
+  - kata.node.attributes.files
 notes:
   - Key data is generated from Kata's configuration templates by C(tools/gen_kata_schema.py).
   - The runtime-rs Cloud Hypervisor key set is derived from the Go Cloud Hypervisor table plus the keys both
