@@ -38,10 +38,11 @@ else
   done
 fi
 
-# KATA_MOLECULE_JOBS=N runs N scenarios at a time (their nodes and socket
-# directories never clash); each then logs to build/harness/logs/<name>.log,
-# printed when it fails.
-jobs="${KATA_MOLECULE_JOBS:-1}"
+# KATA_MOLECULE_JOBS=N runs N scenarios at a time (default 2; their nodes
+# and socket directories never clash); with N > 1 each logs to
+# build/harness/logs/<name>.log, whose tail is printed when it fails.
+# KATA_MOLECULE_JOBS=1 streams the output of one scenario after the other.
+jobs="${KATA_MOLECULE_JOBS:-2}"
 logs="$top/build/harness/logs"
 mkdir -p "$logs"
 rm -f "$logs"/*.time
