@@ -5,7 +5,10 @@
 
 Usage (from the repository root)::
 
-    python3 tools/gen_kata_schema.py [REFERENCE_DIR]
+    python3 tools/gen_kata_schema.py [--check] [REFERENCE_DIR]
+
+``--check`` writes nothing and exits 1 when the committed module differs from
+what the script would generate.
 
 REFERENCE_DIR defaults to ``../shared/reference/kata`` relative to the
 repository and must hold ``rendered/configuration-*.toml`` (the templates as
@@ -352,8 +355,8 @@ def render(obj, level=0):
     return "[\n" + "\n".join(lines) + "\n" + "    " * level + "]"
 
 
-def main(argv):
-    refdir = argv[1] if len(argv) > 1 else os.path.join(TOP, "..", "shared", "reference", "kata")
+def generate(refdir):
+    """The text of kata_schema_data.py generated from the templates in ``refdir``."""
     layouts, keymeta, defaults = build(refdir)
     body = [
         "# Copyright: kata.node contributors",
@@ -374,9 +377,24 @@ def main(argv):
         "DEFAULTS = " + render(defaults),
         "",
     ]
+    return "\n".join(body), len(keymeta)
+
+
+def main(argv):
+    args = [a for a in argv[1:] if a != "--check"]
+    refdir = args[0] if args else os.path.join(TOP, "..", "shared", "reference", "kata")
+    text, count = generate(refdir)
+    if "--check" in argv:
+        with open(OUT, encoding="utf-8") as handle:
+            current = handle.read()
+        if current != text:
+            print(f"{os.path.relpath(OUT, TOP)} is stale: run tools/gen_kata_schema.py", file=sys.stderr)
+            return 1
+        print(f"{os.path.relpath(OUT, TOP)} is up to date ({count} keys)")
+        return 0
     with open(OUT, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(body))
-    print(f"wrote {os.path.relpath(OUT, TOP)}: {len(keymeta)} keys")
+        handle.write(text)
+    print(f"wrote {os.path.relpath(OUT, TOP)}: {count} keys")
     return 0
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from ansible_collections.kata.node.plugins.module_utils import kata_schema as ks
@@ -165,3 +169,15 @@ def test_sizing_view_fills_stock_values():
     assert rs["overhead_vcpus"] == 0.2 and rs["overhead_memory"] == 32 and rs["static_sandbox_resource_mgmt"] is True
     assert rs["enable_annotations"] == ["enable_iommu", "kernel_params", "kernel_verity_params", "default_vcpus",
                                         "default_memory"]
+
+
+@pytest.mark.upstream
+def test_committed_schema_matches_generator():
+    """kata_schema_data.py is what tools/gen_kata_schema.py builds from the Kata templates."""
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+    reference = os.path.join(os.path.dirname(repo), "shared", "reference", "kata")
+    if not os.path.isdir(os.path.join(reference, "rendered")):
+        pytest.skip("the Kata reference templates (../shared/reference/kata) are not present")
+    result = subprocess.run([sys.executable, os.path.join(repo, "tools", "gen_kata_schema.py"), "--check", reference],
+                            check=False, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
