@@ -40,6 +40,7 @@ All arithmetic is exact: values are built from integers and
 from __future__ import annotations
 
 import decimal
+import functools
 import fractions
 import math
 from dataclasses import dataclass
@@ -361,6 +362,14 @@ def _parse_text(text):
     return _normalize(negative, coefficient * 2 ** exponent, -len(frac), fmt)
 
 
+@functools.lru_cache(maxsize=1024)
+def _parse_string(text):
+    # Manifests repeat the same few strings ("500m", "1Gi"); a Quantity is
+    # immutable, so parses are shared. Errors are raised, never cached.
+    amount, fmt = _parse_text(text)
+    return Quantity(amount, fmt)
+
+
 def _describe(value):
     """A short quoted rendering of user input for error messages."""
     text = str(value)
@@ -400,7 +409,7 @@ def parse_quantity(value, field="quantity"):
     """
     if isinstance(value, str):
         try:
-            amount, fmt = _parse_text(str(value))
+            return _parse_string(str(value))
         except _Malformed as exc:
             reason = str(exc)
             hint = _HINT
@@ -409,7 +418,6 @@ def parse_quantity(value, field="quantity"):
             raise KataNodeError(
                 "%s: %s is not a valid Kubernetes quantity (%s); %s." % (field, _describe(value), reason, hint)
             ) from None
-        return Quantity(amount, fmt)
     number = _number_to_decimal(value, field)
     if number is None:
         raise KataNodeError(
