@@ -32,6 +32,7 @@ from ansible_collections.kata.node.plugins.module_utils.annotations import (
     pod_annotation_patterns,
     unsafe_reason,
 )
+from ansible_collections.kata.node.plugins.module_utils.coerce import bool_word
 from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError, closest
 
 CONFIG_VERSIONS = (1, 2, 3, 4)
@@ -105,8 +106,6 @@ UNGATED_ANNOTATIONS: Tuple[str, ...] = (
 _HANDLER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
 _RUNTIME_TYPE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.v[0-9]+\Z")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+\Z")
-_TRUE = ("true", "yes", "on", "1")
-_FALSE = ("false", "no", "off", "0")
 
 
 # --- versions and table paths ----------------------------------------------
@@ -188,8 +187,8 @@ def check_handler_name(name: Any, field_name: str = "name") -> str:
 def _bool(value: Any, field_name: str) -> bool:
     if isinstance(value, bool):
         return bool(value)
-    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
-        return value.strip().lower() in _TRUE
+    if bool_word(value) is not None:
+        return bool_word(value)
     raise KataNodeError(f"{field_name}: {value!r} is not a boolean; use true or false.")
 
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
+from ansible_collections.kata.node.plugins.module_utils.coerce import bool_word
 from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError, closest
 from ansible_collections.kata.node.plugins.module_utils.feature_gate_data import FIRST_MINOR, GATES, LAST_MINOR
 
@@ -24,8 +25,6 @@ FLAG = "--feature-gates"
 
 _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+_-]*)?$")
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
-_TRUE = frozenset({"true", "yes", "on", "1", "t"})
-_FALSE = frozenset({"false", "no", "off", "0", "f"})
 _STAGE_WORDS = {"alpha": "alpha", "beta": "beta", "ga": "GA", "deprecated": "deprecated"}
 
 
@@ -119,10 +118,10 @@ def coerce_bool(value, field_name: str) -> bool:
         return value
     if isinstance(value, str):
         word = value.strip().lower()
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
+        if bool_word(word) is not None:
+            return bool_word(word)
+        if word in ("t", "f"):  # strconv.ParseBool's short forms
+            return word == "t"
         raise KataNodeError(f"{field_name}: {value!r} is not a boolean; write true or false.")
     raise KataNodeError(f"{field_name}: {value!r} ({type(value).__name__}) is not a boolean; write true or false.")
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.kata.node.plugins.module_utils import annotations as ann
+from ansible_collections.kata.node.plugins.module_utils.coerce import bool_word
 from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError, closest
 from ansible_collections.kata.node.plugins.module_utils.kata_schema_data import DEFAULTS, KEYS, LAYOUTS
 
@@ -29,8 +30,6 @@ SIZING_KEYS = ("default_vcpus", "default_maxvcpus", "default_memory", "default_m
                "enable_virtio_mem", "static_sandbox_resource_mgmt", "sandbox_cgroup_only", "enable_vcpus_pinning",
                "enable_annotations")
 RS_SIZING_KEYS = ("overhead_vcpus", "overhead_memory")
-_TRUE = ("true", "yes", "on", "1")
-_FALSE = ("false", "no", "off", "0")
 
 Settings = Dict[str, Dict[str, Any]]
 
@@ -192,12 +191,8 @@ def _to_bool(value: Any, where: str) -> bool:
         return bool(value)
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
+    if bool_word(value) is not None:
+        return bool_word(value)
     raise KataNodeError(f"{where}: expected true or false, got {value!r}; write a boolean.")
 
 

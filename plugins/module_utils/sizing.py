@@ -41,6 +41,7 @@ from ansible_collections.kata.node.plugins.module_utils.annotations import (
     HYPERVISOR_ANNOTATION_PREFIX,
     regexp_contains,
 )
+from ansible_collections.kata.node.plugins.module_utils.coerce import bool_word
 from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError, closest
 from ansible_collections.kata.node.plugins.module_utils.pod import pod_resources
 
@@ -85,8 +86,6 @@ CONFIG_KEYS = (
     'enable_vcpus_pinning', 'default_bridges',
 )
 
-_TRUE = ('true', 'yes', 'on', '1')
-_FALSE = ('false', 'no', 'off', '0')
 _U32 = 2 ** 32 - 1
 
 
@@ -143,12 +142,8 @@ def to_bool(value: Any, name: str) -> bool:
         return bool(value)
     if isinstance(value, int) and int(value) in (0, 1):
         return bool(int(value))
-    if isinstance(value, str):
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
+    if bool_word(value) is not None:
+        return bool_word(value)
     raise KataNodeError("%s must be true or false, not %r; give a boolean." % (name, value))
 
 
