@@ -290,5 +290,5 @@ class ActionModule(FileEditAction):
         result["path"] = path
         result["dropin"] = dropin
         result["validate"] = validate or None
-        self.add_warnings(result, warnings)
+        self.warn(warnings)
         return result

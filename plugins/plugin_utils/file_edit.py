@@ -88,7 +88,7 @@ class FileEditAction(ActionBase):
             result.update(outcome)
             result.update(edited.result)
             result["path"] = path
-            self.add_warnings(result, edited.warnings)
+            self.warn(edited.warnings)
         except KataNodeError as exc:
             result.update(failed=True, msg=str(exc), changed=False)
         except AnsibleActionFail as exc:
@@ -114,11 +114,10 @@ class FileEditAction(ActionBase):
         return args
 
     @staticmethod
-    def add_warnings(result: Dict[str, Any], warnings: List[str]) -> None:
+    def warn(warnings: List[str]) -> None:
         # ansible-core 2.19+ expects structured warnings in results: plain strings under
         # result["warnings"] break the output callback, so issue them through Display,
         # which attaches them to this task's result.
-        del result
         for warning in warnings:
             Display().warning(warning)
 
