@@ -8,6 +8,7 @@ strings ("true", "yes"); every part of the core reads them the same way.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 TRUE_WORDS = frozenset(("true", "yes", "on", "1"))
@@ -24,3 +25,13 @@ def bool_word(value: Any) -> Optional[bool]:
     if word in FALSE_WORDS:
         return False
     return None
+
+
+# RFC 1123 label, as Kubernetes checks RuntimeClass handlers and containerd handler names.
+# \Z, not $: "$" would also accept a trailing newline.
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
+
+
+def is_dns_label(value: Any) -> bool:
+    """Whether ``value`` is a lower-case RFC 1123 label (a-z, 0-9, '-', at most 63 characters)."""
+    return isinstance(value, str) and _DNS_LABEL.match(value) is not None

@@ -32,7 +32,7 @@ from ansible_collections.kata.node.plugins.module_utils.annotations import (
     pod_annotation_patterns,
     unsafe_reason,
 )
-from ansible_collections.kata.node.plugins.module_utils.coerce import bool_word
+from ansible_collections.kata.node.plugins.module_utils.coerce import bool_word, is_dns_label
 from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError, closest
 
 CONFIG_VERSIONS = (1, 2, 3, 4)
@@ -103,7 +103,6 @@ UNGATED_ANNOTATIONS: Tuple[str, ...] = (
     "io.katacontainers.container.resource.swappiness",
 )
 
-_HANDLER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
 _RUNTIME_TYPE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.v[0-9]+\Z")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+\Z")
 
@@ -177,7 +176,7 @@ def table_header(path: Sequence[str]) -> str:
 # --- values -----------------------------------------------------------------
 
 def check_handler_name(name: Any, field_name: str = "name") -> str:
-    if not isinstance(name, str) or not _HANDLER_NAME.match(name):
+    if not is_dns_label(name):
         raise KataNodeError(f"{field_name}: {name!r} is not a valid runtime handler name; use a lowercase RFC 1123 "
                             "label such as kata-qemu (letters, digits and '-', at most 63 characters), as a "
                             "RuntimeClass handler must be.")

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Dict, List
 
+from ansible_collections.kata.node.plugins.module_utils.coerce import is_dns_label
 from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError, closest
 from ansible_collections.kata.node.plugins.module_utils.feature_gates import parse_version
 from ansible_collections.kata.node.plugins.module_utils.overhead import recommend_pod_overhead
@@ -22,11 +23,10 @@ from ansible_collections.kata.node.plugins.module_utils.quantity import parse_qu
 FIRST_MINOR = 16
 V1_MINOR = 20
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
 _RESOURCE_NAME = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-                            r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+                            r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
 _TOLERATION_KEYS = ("key", "operator", "value", "effect", "tolerationSeconds")
 _OPERATORS = ("Exists", "Equal")
 _EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
@@ -45,7 +45,7 @@ def api_version_for(version) -> str:
 def check_dns_label(value, field: str) -> str:
     if not isinstance(value, str) or not value:
         raise KataNodeError(f"{field}: expected a lower-case DNS label such as 'kata-qemu', got {value!r}.")
-    if len(value) > 63 or not _DNS_LABEL.match(value):
+    if not is_dns_label(value):
         raise KataNodeError(
             f"{field}: {value!r} is not a DNS label (at most 63 characters of a-z, 0-9 and '-', starting and ending "
             f"with a letter or digit); use a name like 'kata-qemu'.")

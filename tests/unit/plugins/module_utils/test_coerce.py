@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.kata.node.plugins.module_utils.coerce import bool_word
+from ansible_collections.kata.node.plugins.module_utils.coerce import bool_word, is_dns_label
+from ansible_collections.kata.node.plugins.module_utils.containerd import check_handler_name
+from ansible_collections.kata.node.plugins.module_utils.errors import KataNodeError
+from ansible_collections.kata.node.plugins.module_utils.runtimeclass import check_dns_label
 
 
 class TaggedStr(str):
@@ -24,3 +27,19 @@ def test_words(text, expected):
 @pytest.mark.parametrize("value", ["", "maybe", "2", "truee", "t", "y", True, False, 1, 0, None, ["true"]])
 def test_anything_else_is_not_a_boolean_word(value):
     assert bool_word(value) is None
+
+
+@pytest.mark.parametrize("name", ["kata", "kata-qemu", "k", "a" * 63, "0kata9"])
+def test_dns_labels(name):
+    assert is_dns_label(name)
+    assert check_handler_name(name) == name
+    assert check_dns_label(name, "handler") == name
+
+
+@pytest.mark.parametrize("name", ["", "Kata", "-kata", "kata-", "kata_qemu", "kata.qemu", "a" * 64, "kata\n", None, 5])
+def test_not_dns_labels_are_refused_by_containerd_and_runtimeclass_alike(name):
+    assert not is_dns_label(name)
+    with pytest.raises(KataNodeError):
+        check_handler_name(name)
+    with pytest.raises(KataNodeError):
+        check_dns_label(name, "handler")
